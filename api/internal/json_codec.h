@@ -1,0 +1,64 @@
+// Internal: RapidJSON-based readers and Go-faithful writers for every API type, shared by
+// the codec, the REST client and the local API server. Not installed.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "kubeevents/api/common/status_or.h"
+#include "kubeevents/api/core/v1/event.h"
+#include "kubeevents/api/events/v1/event.h"
+#include "kubeevents/api/internal/json_writer.h"
+#include "kubeevents/api/meta/v1/status.h"
+#include "kubeevents/api/meta/v1/watch_event.h"
+
+namespace kube::api::internal {
+
+/// Deepest nesting a document may have; deeper input is rejected before it is walked.
+inline constexpr int kMaxJsonDepth = 256;
+
+/// A location inside a document, for error messages ("items[3].involvedObject.uid").
+/// Segments live on the caller's stack; only an error materializes the string.
+struct JsonPath {
+  const JsonPath* parent = nullptr;
+  std::string_view key;
+  long index = -1;
+  std::string ToString() const;
+};
+
+/// Parses `json` (iteratively, so deep nesting cannot overflow the stack) and checks its
+/// depth. Errors are kInvalidArgument naming the offset.
+StatusOr<rapidjson::Document> ParseDocument(std::string_view json);
+
+/// Re-encodes an arbitrary RapidJSON value with Go's escaping.
+void WriteValue(JsonWriter& w, const rapidjson::Value& v);
+
+// Writers: exact Go field order and omitempty rules.
+void Write(JsonWriter& w, const meta::v1::ObjectMeta& m);
+void Write(JsonWriter& w, const meta::v1::ListMeta& m);
+void Write(JsonWriter& w, const meta::v1::Status& s);
+void Write(JsonWriter& w, const meta::v1::WatchEvent& e);
+void Write(JsonWriter& w, const core::v1::ObjectReference& r);
+void Write(JsonWriter& w, const core::v1::EventSource& s);
+void Write(JsonWriter& w, const core::v1::Event& e);
+void Write(JsonWriter& w, const core::v1::EventList& l);
+void Write(JsonWriter& w, const events::v1::Event& e);
+void Write(JsonWriter& w, const events::v1::EventList& l);
+
+// Readers: tolerate unknown fields and null, reject wrong types naming the path.
+Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::ObjectMeta& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::ListMeta& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::Status& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::WatchEvent& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::ObjectReference& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::EventSource& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::EventSeries& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, events::v1::EventSeries& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::Event& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::EventList& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, events::v1::Event& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, events::v1::EventList& out);
+
+}  // namespace kube::api::internal

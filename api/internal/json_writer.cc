@@ -1,0 +1,142 @@
+#include "kubeevents/api/internal/json_writer.h"
+
+#include <cstdio>
+
+#include <rapidjson/internal/dtoa.h>
+
+namespace kube::api::internal {
+
+void AppendQuoted(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
+        out.push_back(static_cast<char>(c));
+      } else {
+        out.push_back('\\');
+        switch (c) {
+          case '"': out.push_back('"'); break;
+          case '\\': out.push_back('\\'); break;
+          case '\n': out.push_back('n'); break;
+          case '\r': out.push_back('r'); break;
+          case '\t': out.push_back('t'); break;
+          default:
+            out += "u00";
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0xF]);
+        }
+      }
+      ++i;
+      continue;
+    }
+    // Multi-byte UTF-8: validate; invalid sequences become U+FFFD as in Go.
+    int len = 0;
+    std::uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    }
+    bool valid = len > 0 && i + static_cast<std::size_t>(len) <= n;
+    for (int k = 1; valid && k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+      if ((cc & 0xC0) != 0x80) valid = false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (valid) {
+      if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+          cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        valid = false;
+    }
+    if (!valid) {
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    if (cp == 0x2028 || cp == 0x2029) {
+      out += cp == 0x2028 ? "\\u2028" : "\\u2029";
+    } else {
+      out.append(s.data() + i, static_cast<std::size_t>(len));
+    }
+    i += static_cast<std::size_t>(len);
+  }
+  out.push_back('"');
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_.empty()) {
+    if (!first_.back()) out_.push_back(',');
+    first_.back() = false;
+  }
+}
+
+void JsonWriter::StartObject() {
+  BeforeValue();
+  out_.push_back('{');
+  first_.push_back(true);
+}
+void JsonWriter::EndObject() {
+  out_.push_back('}');
+  first_.pop_back();
+}
+void JsonWriter::StartArray() {
+  BeforeValue();
+  out_.push_back('[');
+  first_.push_back(true);
+}
+void JsonWriter::EndArray() {
+  out_.push_back(']');
+  first_.pop_back();
+}
+void JsonWriter::Key(std::string_view key) {
+  if (!first_.back()) out_.push_back(',');
+  first_.back() = false;
+  AppendQuoted(out_, key);
+  out_.push_back(':');
+  after_key_ = true;
+}
+void JsonWriter::String(std::string_view value) {
+  BeforeValue();
+  AppendQuoted(out_, value);
+}
+void JsonWriter::Int(std::int64_t value) {
+  BeforeValue();
+  out_ += std::to_string(value);
+}
+void JsonWriter::Uint(std::uint64_t value) {
+  BeforeValue();
+  out_ += std::to_string(value);
+}
+void JsonWriter::Double(double value) {
+  BeforeValue();
+  char buf[32];
+  char* end = rapidjson::internal::dtoa(value, buf);
+  out_.append(buf, end);
+}
+void JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_ += value ? "true" : "false";
+}
+void JsonWriter::Null() {
+  BeforeValue();
+  out_ += "null";
+}
+void JsonWriter::Raw(std::string_view json) {
+  BeforeValue();
+  out_.append(json);
+}
+
+}  // namespace kube::api::internal
