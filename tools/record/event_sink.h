@@ -25,7 +25,7 @@ class EventSink {
   /// PATCH /api/v1/namespaces/{ns}/events/{event.name} with content type
   /// application/strategic-merge-patch+json and the given body.
   virtual StatusOr<api::core::v1::Event> Patch(const api::core::v1::Event& event,
-                                                std::string_view patch) = 0;
+                                               std::string_view patch) = 0;
 };
 
 }  // namespace kube::record

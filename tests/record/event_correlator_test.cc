@@ -1,0 +1,246 @@
+// EventCorrelator: the aggregation, dedup and spam-filter rules of client-go's events_cache.go,
+// driven by a FakeClock (no sleeping).
+#include <gtest/gtest.h>
+
+#include "kubeevents/api/common/clock.h"
+#include "kubeevents/tools/record/event_correlator.h"
+
+namespace kube::record {
+namespace {
+
+using api::core::v1::Event;
+using namespace std::chrono_literals;
+
+Event MakeEvent(std::string message, std::string reason = "Started", std::string type = "Normal") {
+  Event e;
+  e.metadata.name = "pod1.abc";
+  e.metadata.namespace_ = "ns";
+  e.involved_object = {"Pod", "ns", "pod1", "uid-1", "v1", "12", "spec.containers{app}"};
+  e.reason = std::move(reason);
+  e.message = std::move(message);
+  e.type = std::move(type);
+  e.source = {"kubelet", "node-1"};
+  e.count = 1;
+  e.reporting_controller = "kubelet";
+  e.reporting_instance = "node-1";
+  return e;
+}
+
+class CorrelatorTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
+
+  Event Stamp(Event e) {
+    e.first_timestamp = api::meta::v1::Time(clock_->Now());
+    e.last_timestamp = e.first_timestamp;
+    return e;
+  }
+  CorrelatorOptions Options() {
+    CorrelatorOptions o;
+    o.clock = clock_;
+    return o;
+  }
+};
+
+TEST(CorrelatorKeysTest, KeysAreConcatenatedWithoutSeparators) {
+  Event e = MakeEvent("msg");
+  EXPECT_EQ(GetEventKey(e), "kubeletnode-1Podnspod1spec.containers{app}uid-1v1NormalStartedmsg");
+  EXPECT_EQ(GetSpamKey(e), "kubeletnode-1Podnspod1uid-1v1Normal");
+  auto [agg, local] = EventAggregatorByReasonFunc(e);
+  EXPECT_EQ(agg, "kubeletnode-1Podnspod1uid-1v1NormalStartedkubeletnode-1");
+  EXPECT_EQ(local, "msg");
+  EXPECT_EQ(EventAggregatorByReasonMessageFunc(e), "(combined from similar events): msg");
+}
+
+TEST_F(CorrelatorTest, FirstOccurrenceIsSentUnchangedWithoutPatch) {
+  EventCorrelator c(Options());
+  Event e = Stamp(MakeEvent("hello"));
+  auto r = c.EventCorrelate(e);
+  EXPECT_FALSE(r.skip);
+  EXPECT_TRUE(r.patch.empty());
+  EXPECT_EQ(r.event, e);
+}
+
+TEST_F(CorrelatorTest, RepeatGetsCountNameFirstTimestampAndExactPatch) {
+  EventCorrelator c(Options());
+  Event first = Stamp(MakeEvent("hello"));
+  first.metadata.resource_version = "";
+  c.EventCorrelate(first);
+  clock_->Step(5s);
+  Event second = Stamp(MakeEvent("hello"));
+  second.metadata.name = "pod1.def";
+  auto r = c.EventCorrelate(second);
+  ASSERT_FALSE(r.skip);
+  EXPECT_EQ(r.event.count, 2);
+  EXPECT_EQ(r.event.metadata.name, "pod1.abc");
+  EXPECT_EQ(r.event.first_timestamp, first.first_timestamp);
+  EXPECT_EQ(r.event.last_timestamp, second.last_timestamp);
+  EXPECT_EQ(r.patch, "{\"count\":2,\"lastTimestamp\":\"" + second.last_timestamp.ToString() +
+                         "\",\"message\":\"hello\"}");
+  clock_->Step(1s);
+  auto third = c.EventCorrelate(Stamp(MakeEvent("hello")));
+  EXPECT_EQ(third.event.count, 3);
+  EXPECT_NE(third.patch.find("\"count\":3"), std::string::npos);
+}
+
+TEST_F(CorrelatorTest, FieldPathSeparatesCountsButNotSpamBuckets) {
+  auto o = Options();
+  o.burst_size = 2;
+  EventCorrelator c(o);
+  Event a = Stamp(MakeEvent("m"));
+  Event b = a;
+  b.involved_object.field_path = "spec.containers{sidecar}";
+  EXPECT_TRUE(c.EventCorrelate(a).patch.empty());
+  auto rb = c.EventCorrelate(b);  // different dedup key: a first occurrence of its own
+  EXPECT_FALSE(rb.skip);
+  EXPECT_TRUE(rb.patch.empty());
+  EXPECT_EQ(rb.event.count, 1);
+  EXPECT_TRUE(c.EventCorrelate(a).skip);  // but the spam bucket (burst 2) is shared
+}
+
+TEST_F(CorrelatorTest, UpdateStateAdoptsTheServersView) {
+  EventCorrelator c(Options());
+  Event e = Stamp(MakeEvent("hello"));
+  c.EventCorrelate(e);
+  Event server = e;
+  server.metadata.name = "renamed";
+  server.metadata.resource_version = "777";
+  server.count = 41;
+  c.UpdateState(server);
+  auto r = c.EventCorrelate(Stamp(MakeEvent("hello")));
+  EXPECT_EQ(r.event.count, 42);
+  EXPECT_EQ(r.event.metadata.name, "renamed");
+  EXPECT_EQ(r.event.metadata.resource_version, "777");
+}
+
+TEST_F(CorrelatorTest, TenDistinctMessagesAggregate) {
+  EventCorrelator c(Options());
+  for (int i = 0; i < 9; ++i) {
+    auto r = c.EventCorrelate(Stamp(MakeEvent("message " + std::to_string(i))));
+    ASSERT_FALSE(r.skip);
+    EXPECT_EQ(r.event.message, "message " + std::to_string(i));
+    EXPECT_TRUE(r.patch.empty());
+  }
+  clock_->Step(1s);
+  auto r = c.EventCorrelate(Stamp(MakeEvent("message 9")));
+  EXPECT_EQ(r.event.message, "(combined from similar events): message 9");
+  EXPECT_EQ(r.event.count, 1);
+  EXPECT_TRUE(r.patch.empty());
+  const auto nanos =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_->Now().time_since_epoch())
+          .count();
+  char hex[24];
+  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(nanos));
+  EXPECT_EQ(r.event.metadata.name, std::string("pod1.") + hex);
+  EXPECT_EQ(r.event.metadata.namespace_, "ns");
+  EXPECT_EQ(r.event.first_timestamp.time(), clock_->Now());
+  EXPECT_EQ(r.event.reporting_controller, "");  // dropped on the combined event
+  EXPECT_EQ(r.event.source.component, "kubelet");
+
+  // The next new message folds into the same combined event: dedup on the aggregate key.
+  clock_->Step(1s);
+  auto again = c.EventCorrelate(Stamp(MakeEvent("message 10")));
+  EXPECT_EQ(again.event.count, 2);
+  EXPECT_EQ(again.event.metadata.name, r.event.metadata.name);
+  EXPECT_EQ(again.event.message, "(combined from similar events): message 10");
+  EXPECT_NE(again.patch.find("\"count\":2"), std::string::npos);
+}
+
+TEST_F(CorrelatorTest, AggregationWindowResetsOnlyAfterMoreThanTheInterval) {
+  EventCorrelator c(Options());
+  for (int i = 0; i < 9; ++i) c.EventCorrelate(Stamp(MakeEvent("m" + std::to_string(i))));
+  clock_->Step(600s);  // exactly the interval: still the same window (strictly greater resets)
+  EXPECT_EQ(c.EventCorrelate(Stamp(MakeEvent("m9"))).event.message,
+            "(combined from similar events): m9");
+
+  EventCorrelator d(Options());
+  for (int i = 0; i < 9; ++i) d.EventCorrelate(Stamp(MakeEvent("m" + std::to_string(i))));
+  clock_->Step(601s);
+  EXPECT_EQ(d.EventCorrelate(Stamp(MakeEvent("m9"))).event.message, "m9");
+}
+
+TEST_F(CorrelatorTest, SpamFilterAllowsBurstThenOnePerFiveMinutes) {
+  EventCorrelator c(Options());
+  int sent = 0;
+  for (int i = 0; i < 30; ++i) {
+    if (!c.EventCorrelate(Stamp(MakeEvent("same"))).skip) ++sent;
+  }
+  EXPECT_EQ(sent, 25);
+  clock_->Step(299s);
+  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("same"))).skip);
+  clock_->Step(1s);
+  auto r = c.EventCorrelate(Stamp(MakeEvent("same")));
+  EXPECT_FALSE(r.skip);
+  // Skipped occurrences were still counted by the dedup logger (it runs before the filter).
+  EXPECT_EQ(r.event.count, 32);
+  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("same"))).skip);
+}
+
+TEST_F(CorrelatorTest, SpamKeyIncludesType) {
+  auto o = Options();
+  o.burst_size = 1;
+  EventCorrelator c(o);
+  EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("a"))).skip);
+  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("b"))).skip);
+  EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("c", "Failed", "Warning"))).skip);
+}
+
+TEST_F(CorrelatorTest, SpamFilterCanBeDisabledOrKeyedPerEvent) {
+  auto o = Options();
+  o.disable_spam_filter = true;
+  EventCorrelator c(o);
+  for (int i = 0; i < 1000; ++i) ASSERT_FALSE(c.EventCorrelate(Stamp(MakeEvent("x"))).skip);
+
+  auto p = Options();
+  p.burst_size = 1;
+  p.spam_key_func = [](const Event& e) { return e.message; };
+  EventCorrelator d(p);
+  EXPECT_FALSE(d.EventCorrelate(Stamp(MakeEvent("a"))).skip);
+  EXPECT_FALSE(d.EventCorrelate(Stamp(MakeEvent("b"))).skip);
+  EXPECT_TRUE(d.EventCorrelate(Stamp(MakeEvent("a"))).skip);
+}
+
+TEST_F(CorrelatorTest, LruEvictionForgetsOldEntries) {
+  auto o = Options();
+  o.lru_cache_size = 2;
+  o.burst_size = 1;
+  EventCorrelator c(o);
+  auto on = [](std::string name) {
+    Event e = MakeEvent("m");
+    e.involved_object.name = name;
+    return e;
+  };
+  EXPECT_FALSE(c.EventCorrelate(Stamp(on("a"))).skip);
+  EXPECT_TRUE(c.EventCorrelate(Stamp(on("a"))).skip);
+  c.EventCorrelate(Stamp(on("b")));
+  c.EventCorrelate(Stamp(on("c")));  // evicts a's bucket and a's dedup record
+  auto r = c.EventCorrelate(Stamp(on("a")));
+  EXPECT_FALSE(r.skip);  // the bucket came back full
+  EXPECT_EQ(r.event.count, 1);
+  EXPECT_TRUE(r.patch.empty());
+}
+
+TEST_F(CorrelatorTest, CustomKeyAndMessageFunctions) {
+  auto o = Options();
+  o.max_events = 2;
+  o.key_func = [](const Event& e) { return std::make_pair(e.reason, e.message); };
+  o.message_func = [](const Event& e) { return "combined: " + e.message; };
+  EventCorrelator c(o);
+  EXPECT_EQ(c.EventCorrelate(Stamp(MakeEvent("one"))).event.message, "one");
+  EXPECT_EQ(c.EventCorrelate(Stamp(MakeEvent("two"))).event.message, "combined: two");
+}
+
+TEST(DedupPatchTest, ExactBodies) {
+  using api::meta::v1::Time;
+  const Time t(api::meta::v1::TimePoint(std::chrono::seconds(1714557603)));
+  EXPECT_EQ(MakeDedupPatch(2, t, "msg"),
+            R"({"count":2,"lastTimestamp":"2024-05-01T10:00:03Z","message":"msg"})");
+  EXPECT_EQ(MakeDedupPatch(3, t, ""), R"({"count":3,"lastTimestamp":"2024-05-01T10:00:03Z"})");
+  EXPECT_EQ(MakeDedupPatch(4, Time(), "a<b"),
+            R"({"count":4,"lastTimestamp":null,"message":"a\u003cb"})");
+  EXPECT_EQ(MakeDedupPatch(5, Time(api::meta::v1::TimePoint()), "m"),
+            R"({"count":5,"message":"m"})");
+}
+
+}  // namespace
+}  // namespace kube::record

@@ -1,0 +1,156 @@
+// kube::record::EventCorrelator: aggregation, deduplication and spam filtering of core/v1
+// events before they are written (client-go tools/record/events_cache.go).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "kubeevents/api/common/clock.h"
+#include "kubeevents/api/core/v1/event.h"
+
+namespace kube::record {
+
+namespace internal {
+template <typename V>
+class LruCache;
+class TokenBucket;
+}  // namespace internal
+
+/// Returns (aggregate key, local key) for an event (EventAggregatorKeyFunc).
+using EventAggregatorKeyFunc =
+    std::function<std::pair<std::string, std::string>(const api::core::v1::Event&)>;
+/// Returns the message of an aggregated event (EventAggregatorMessageFunc).
+using EventAggregatorMessageFunc = std::function<std::string(const api::core::v1::Event&)>;
+/// Returns the key whose token bucket rate-limits an event (EventSpamKeyFunc).
+using EventSpamKeyFunc = std::function<std::string(const api::core::v1::Event&)>;
+
+/// Default constants (client-go values).
+inline constexpr std::size_t kMaxLruCacheEntries = 4096;
+inline constexpr int kDefaultSpamBurst = 25;
+inline constexpr float kDefaultSpamQPS = 1.0f / 300.0f;
+inline constexpr unsigned kDefaultAggregateMaxEvents = 10;
+inline constexpr int kDefaultAggregateIntervalInSeconds = 600;
+inline constexpr std::string_view kAggregatedMessagePrefix = "(combined from similar events): ";
+
+/// Options of an EventCorrelator. Every zero/empty value means "use the default", as in
+/// client-go (so the spam filter cannot be disabled with 0: use disable_spam_filter).
+struct CorrelatorOptions {
+  /// Entries in each of the three LRU caches. Default 4096.
+  std::size_t lru_cache_size = 0;
+  /// Spam filter token-bucket capacity per spam key; buckets start full. Default 25.
+  int burst_size = 0;
+  /// Spam filter refill rate in tokens per second. Default 1/300 (one every 5 minutes).
+  float qps = 0;
+  /// Aggregation key function. Default EventAggregatorByReasonFunc.
+  EventAggregatorKeyFunc key_func;
+  /// Message of an aggregated event. Default EventAggregatorByReasonMessageFunc.
+  EventAggregatorMessageFunc message_func;
+  /// Distinct messages within the interval before events are aggregated. Default 10.
+  unsigned max_events = 0;
+  /// Aggregation window in seconds (reset only when the gap is strictly greater). Default 600.
+  int max_interval_in_seconds = 0;
+  /// Time source for every rule. Default: the real clock.
+  std::shared_ptr<Clock> clock;
+  /// Spam filter key function. Default GetSpamKey.
+  EventSpamKeyFunc spam_key_func;
+  /// kubeevents extension: skip the spam filter entirely (client-go cannot turn it off).
+  bool disable_spam_filter = false;
+};
+
+/// The dedup key: source, involvedObject (kind, namespace, name, fieldPath, uid, apiVersion),
+/// type, reason, message — concatenated without separators (getEventKey).
+std::string GetEventKey(const api::core::v1::Event& event);
+/// The default spam key: source, involvedObject (kind, namespace, name, uid, apiVersion), type.
+std::string GetSpamKey(const api::core::v1::Event& event);
+/// Default aggregation: key = source, involvedObject (kind, namespace, name, uid, apiVersion),
+/// type, reason, reportingController, reportingInstance; local key = message.
+std::pair<std::string, std::string> EventAggregatorByReasonFunc(const api::core::v1::Event& event);
+/// Default aggregate message: "(combined from similar events): " + message.
+std::string EventAggregatorByReasonMessageFunc(const api::core::v1::Event& event);
+
+/// Groups similar events: once `max_events` distinct messages for one aggregate key were seen
+/// within the interval, further new messages become one combined event (EventAggregator).
+class EventAggregator {
+ public:
+  EventAggregator(std::size_t lru_cache_size, EventAggregatorKeyFunc key_func,
+                  EventAggregatorMessageFunc message_func, unsigned max_events,
+                  int max_interval_in_seconds, std::shared_ptr<Clock> clock);
+  ~EventAggregator();
+  /// Returns the event to send (the input, or a new combined event) and the cache key the
+  /// dedup logger should use (the dedup key, or the aggregate key for a combined event).
+  std::pair<api::core::v1::Event, std::string> EventAggregate(api::core::v1::Event event);
+
+ private:
+  struct Record;
+  std::mutex mu_;
+  std::unique_ptr<internal::LruCache<Record>> cache_;
+  EventAggregatorKeyFunc key_func_;
+  EventAggregatorMessageFunc message_func_;
+  unsigned max_events_;
+  std::chrono::seconds max_interval_;
+  std::shared_ptr<Clock> clock_;
+};
+
+/// A token bucket per spam key; Filter returns true when the event must be skipped
+/// (EventSourceObjectSpamFilter).
+class EventSourceObjectSpamFilter {
+ public:
+  EventSourceObjectSpamFilter(std::size_t lru_cache_size, int burst, float qps,
+                              std::shared_ptr<Clock> clock, EventSpamKeyFunc spam_key_func);
+  ~EventSourceObjectSpamFilter();
+  bool Filter(const api::core::v1::Event& event);
+
+ private:
+  std::mutex mu_;
+  std::unique_ptr<internal::LruCache<internal::TokenBucket>> cache_;
+  int burst_;
+  double qps_;
+  std::shared_ptr<Clock> clock_;
+  EventSpamKeyFunc spam_key_func_;
+};
+
+/// The outcome of EventCorrelate: the event to write, the strategic-merge patch when it
+/// repeats an earlier one (empty for a first occurrence), or skip.
+struct EventCorrelateResult {
+  api::core::v1::Event event;
+  std::string patch;
+  bool skip = false;
+};
+
+/// Aggregator → dedup logger → spam filter, with the caches of one sink. Thread-safe.
+class EventCorrelator {
+ public:
+  explicit EventCorrelator(CorrelatorOptions options = {});
+  ~EventCorrelator();
+  EventCorrelator(const EventCorrelator&) = delete;
+  EventCorrelator& operator=(const EventCorrelator&) = delete;
+
+  /// Correlates one event. A repeat gets count/firstTimestamp/name/resourceVersion from the
+  /// cache and a patch `{"count":N,"lastTimestamp":"...","message":"..."}`.
+  EventCorrelateResult EventCorrelate(api::core::v1::Event event);
+  /// Records the server's view of a written event (count, firstTimestamp, name,
+  /// resourceVersion) under its dedup key.
+  void UpdateState(const api::core::v1::Event& server_event);
+
+ private:
+  struct Observation;
+  struct Resolved {};
+  EventCorrelator(CorrelatorOptions resolved, Resolved);
+  std::pair<api::core::v1::Event, std::string> Observe(api::core::v1::Event event,
+                                                       const std::string& key);
+  EventAggregator aggregator_;
+  std::mutex logger_mu_;
+  std::unique_ptr<internal::LruCache<Observation>> logger_cache_;
+  std::unique_ptr<EventSourceObjectSpamFilter> filter_;  // null when disabled
+};
+
+/// The exact core/v1 dedup PATCH body: keys sorted, message omitted when empty, lastTimestamp
+/// omitted when it is the Unix epoch (it equals the diff base) and null when zero.
+std::string MakeDedupPatch(std::int32_t count, const api::meta::v1::Time& last_timestamp,
+                           std::string_view message);
+
+}  // namespace kube::record

@@ -1,0 +1,65 @@
+#include "kubeevents/tools/record/event_util.h"
+
+#include <charconv>
+
+#include <openssl/rand.h>
+
+#include <random>
+
+namespace kube::record {
+
+bool ValidateEventType(std::string_view type) { return type == "Normal" || type == "Warning"; }
+
+bool IsKeyNotFoundError(const Status& status) {
+  return status.origin() == ErrorOrigin::kAPIServer && status.http_code() == 404;
+}
+
+bool IsDNS1123Subdomain(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  char prev = '.';
+  for (const char c : name) {
+    if (c == '.') {
+      if (!alnum(prev)) return false;  // label must end alphanumeric (and be non-empty)
+    } else if (c == '-') {
+      if (prev == '.') return false;  // label must start alphanumeric
+    } else if (!alnum(c)) {
+      return false;
+    }
+    prev = c;
+  }
+  return alnum(prev);
+}
+
+std::string NewUUID() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    std::random_device rd;
+    for (auto& x : b) x = static_cast<unsigned char>(rd());
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[b[i] >> 4];
+    out += kHex[b[i] & 0xF];
+  }
+  return out;
+}
+
+std::string GenerateEventName(std::string_view ref_name, std::int64_t unix_nanos) {
+  std::string name;
+  name.reserve(ref_name.size() + 18);
+  name.append(ref_name);
+  name += '.';
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, unix_nanos, 16);
+  name.append(buf, r.ptr);
+  if (!IsDNS1123Subdomain(name)) return NewUUID();
+  return name;
+}
+
+}  // namespace kube::record
