@@ -1,0 +1,326 @@
+// kube::watch::Chan<T>: the bounded queue that plays the role of a Go buffered channel.
+//
+// It is the one queue primitive of kubeevents: the Broadcaster's incoming queue, every
+// watcher's result channel and the record/events pipelines all use it.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <utility>
+#include <vector>
+
+namespace kube::watch {
+
+/// A bounded multi-producer/multi-consumer FIFO with Go channel semantics:
+///
+/// * `Send` blocks while the channel is full and fails (returns false, the value is dropped)
+///   once the channel is closed; `Receive` blocks while it is empty and returns nullopt once the
+///   channel is closed *and* drained. Items buffered before `Close()` stay readable.
+/// * Every blocking operation has a `std::stop_token` form that gives up when stop is
+///   requested, and `ReceiveFor` gives up after a timeout.
+/// * `for (auto& v : chan)` receives until the channel is closed and drained.
+///
+/// Unlike Go, a capacity of 0 (unbuffered) is not supported: it is raised to 1.
+///
+/// Cost model: one mutex acquisition per operation (per *batch* for `SendBatch` /
+/// `ReceiveBatch`), and a condition-variable notification only when some thread is actually
+/// blocked on the other side. No allocation after construction: the ring buffer is sized once.
+template <typename T>
+class Chan {
+ public:
+  /// A channel holding at most `capacity` items (at least 1).
+  explicit Chan(std::size_t capacity) : ring_(std::max<std::size_t>(capacity, 1)) {}
+
+  Chan(const Chan&) = delete;
+  Chan& operator=(const Chan&) = delete;
+
+  /// Appends `value`, blocking while the channel is full. Returns false (and drops the value)
+  /// if the channel is or becomes closed before there is room.
+  bool Send(T value) { return Send(std::move(value), std::stop_token{}); }
+
+  /// Like Send, but also gives up (returns false) when `stop` is requested.
+  bool Send(T value, std::stop_token stop) {
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (closed_) return false;
+      if (count_ < ring_.size()) {
+        PushLocked(std::move(value));
+        NotifyReceivers(lock, 1);
+        return true;
+      }
+      if (stop.stop_requested()) {
+        PassOnSpace();
+        return false;
+      }
+      Wait(lock, send_cv_, send_waiters_, stop,
+           [this] { return closed_ || count_ < ring_.size(); });
+    }
+  }
+
+  /// Appends `value` if there is room right now; never blocks. False if full or closed.
+  bool TrySend(T value) {
+    std::unique_lock lock(mu_);
+    if (closed_ || count_ == ring_.size()) return false;
+    PushLocked(std::move(value));
+    NotifyReceivers(lock, 1);
+    return true;
+  }
+
+  /// Appends copies of `values` in order, blocking whenever the channel is full, under one
+  /// lock acquisition per run of free slots. Returns how many were appended: all of them, or
+  /// fewer if the channel was closed or `stop` requested first.
+  std::size_t SendBatch(std::span<const T> values, std::stop_token stop = {}) {
+    std::size_t sent = 0;
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (closed_) return sent;
+      const std::size_t n = std::min(values.size() - sent, ring_.size() - count_);
+      for (std::size_t i = 0; i < n; ++i) PushLocked(values[sent + i]);
+      sent += n;
+      if (sent == values.size()) {
+        NotifyReceivers(lock, n);
+        return sent;
+      }
+      // Full: wake receivers before waiting for them to make room.
+      if (n > 0 && recv_waiters_ > 0) recv_cv_.notify_all();
+      if (stop.stop_requested()) return sent;
+      Wait(lock, send_cv_, send_waiters_, stop,
+           [this] { return closed_ || count_ < ring_.size(); });
+    }
+  }
+
+  /// Appends copies of as many of `values` (a prefix) as fit right now; never blocks. Returns
+  /// how many were appended (0 when closed).
+  std::size_t TrySendBatch(std::span<const T> values) {
+    std::unique_lock lock(mu_);
+    if (closed_) return 0;
+    const std::size_t n = std::min(values.size(), ring_.size() - count_);
+    for (std::size_t i = 0; i < n; ++i) PushLocked(values[i]);
+    NotifyReceivers(lock, n);
+    return n;
+  }
+
+  /// Removes the oldest item, blocking while the channel is empty. nullopt once the channel is
+  /// closed and drained.
+  std::optional<T> Receive() { return Receive(std::stop_token{}); }
+
+  /// Like Receive, but also returns nullopt when `stop` is requested while waiting.
+  std::optional<T> Receive(std::stop_token stop) {
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (count_ > 0) {
+        T value = PopLocked();
+        NotifySenders(lock, 1);
+        return value;
+      }
+      if (closed_) return std::nullopt;
+      if (stop.stop_requested()) return std::nullopt;
+      Wait(lock, recv_cv_, recv_waiters_, stop, [this] { return closed_ || count_ > 0; });
+    }
+  }
+
+  /// Like Receive, but returns nullopt after waiting `timeout` for an item.
+  template <class Rep, class Period>
+  std::optional<T> ReceiveFor(std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::ceil<std::chrono::steady_clock::duration>(timeout);
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (count_ > 0) {
+        T value = PopLocked();
+        NotifySenders(lock, 1);
+        return value;
+      }
+      if (closed_) return std::nullopt;
+      ++recv_waiters_;
+      const bool ready =
+          recv_cv_.wait_until(lock, deadline, [this] { return closed_ || count_ > 0; });
+      --recv_waiters_;
+      if (!ready) return std::nullopt;
+    }
+  }
+
+  /// Removes the oldest item if there is one; never blocks.
+  std::optional<T> TryReceive() {
+    std::unique_lock lock(mu_);
+    if (count_ == 0) return std::nullopt;
+    T value = PopLocked();
+    NotifySenders(lock, 1);
+    return value;
+  }
+
+  /// Blocks until at least one item is available, then moves up to `max` items (oldest first)
+  /// onto the end of `out` under a single lock acquisition. Returns how many were appended:
+  /// 0 only when the channel is closed and drained, `stop` was requested, or `max` is 0.
+  std::size_t ReceiveBatch(std::vector<T>& out, std::size_t max, std::stop_token stop = {}) {
+    if (max == 0) return 0;
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (count_ > 0) {
+        const std::size_t n = std::min(max, count_);
+        for (std::size_t i = 0; i < n; ++i) out.push_back(PopLocked());
+        NotifySenders(lock, n);
+        return n;
+      }
+      if (closed_) return 0;
+      if (stop.stop_requested()) return 0;
+      Wait(lock, recv_cv_, recv_waiters_, stop, [this] { return closed_ || count_ > 0; });
+    }
+  }
+
+  /// Closes the channel: later sends fail, blocked senders give up, blocked receivers wake.
+  /// Items already buffered stay readable. Idempotent.
+  void Close() {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    recv_cv_.notify_all();
+    send_cv_.notify_all();
+  }
+
+  /// Whether Close() has been called (buffered items may still be readable).
+  bool closed() const {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+  /// Number of buffered items.
+  std::size_t size() const {
+    std::lock_guard lock(mu_);
+    return count_;
+  }
+  /// Maximum number of buffered items.
+  std::size_t capacity() const { return ring_.size(); }
+
+  /// Input iterator for range-for: each increment is a blocking Receive(); the range ends when
+  /// the channel is closed and drained.
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+
+    Iterator() = default;
+    explicit Iterator(Chan* chan) : chan_(chan) { ++*this; }
+    T& operator*() { return *current_; }
+    T* operator->() { return &*current_; }
+    Iterator& operator++() {
+      current_ = chan_->Receive();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const Iterator& it, std::default_sentinel_t) {
+      return !it.current_.has_value();
+    }
+
+   private:
+    Chan* chan_ = nullptr;
+    std::optional<T> current_;
+  };
+
+  /// Starts receiving (blocks for the first item).
+  Iterator begin() { return Iterator(this); }
+  std::default_sentinel_t end() { return {}; }
+
+ private:
+  template <class U>
+  void PushLocked(U&& value) {
+    std::size_t tail = head_ + count_;
+    if (tail >= ring_.size()) tail -= ring_.size();
+    ring_[tail].emplace(std::forward<U>(value));
+    ++count_;
+  }
+
+  T PopLocked() {
+    T value = std::move(*ring_[head_]);
+    ring_[head_].reset();  // release the payload now, not when the slot is reused
+    if (++head_ == ring_.size()) head_ = 0;
+    --count_;
+    return value;
+  }
+
+  // Wakes blocked receivers after `n` items were added; unlocks first so the woken thread
+  // does not immediately block on the mutex.
+  void NotifyReceivers(std::unique_lock<std::mutex>& lock, std::size_t n) {
+    if (n == 0 || recv_waiters_ == 0) return;
+    const bool all = n > 1 && recv_waiters_ > 1;
+    lock.unlock();
+    if (all) {
+      recv_cv_.notify_all();
+    } else {
+      recv_cv_.notify_one();
+    }
+  }
+
+  // Wakes blocked senders after `n` slots were freed.
+  void NotifySenders(std::unique_lock<std::mutex>& lock, std::size_t n) {
+    if (n == 0 || send_waiters_ == 0) return;
+    const bool all = n > 1 && send_waiters_ > 1;
+    lock.unlock();
+    if (all) {
+      send_cv_.notify_all();
+    } else {
+      send_cv_.notify_one();
+    }
+  }
+
+  // A sender that was woken for a free slot but gives up (stop) passes the wake-up on, so
+  // that another blocked sender does not sleep next to a free slot.
+  void PassOnSpace() {
+    if (count_ < ring_.size() && send_waiters_ > 0) send_cv_.notify_one();
+  }
+  void PassOnItems() {
+    if (count_ > 0 && recv_waiters_ > 0) recv_cv_.notify_one();
+  }
+
+  // Blocks on `cv` until `ready()` or `stop` is requested; `lock` is held on entry and exit
+  // (the caller re-checks its state). A stop callback wakes the wait; it is registered
+  // without holding the mutex because it may run inline and takes the mutex itself.
+  template <class Ready>
+  void Wait(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, std::size_t& waiters,
+            const std::stop_token& stop, Ready ready) {
+    if (!stop.stop_possible()) {
+      ++waiters;
+      cv.wait(lock, ready);
+      --waiters;
+      return;
+    }
+    lock.unlock();
+    {
+      std::stop_callback wake(stop, [this] {
+        std::lock_guard guard(mu_);
+        recv_cv_.notify_all();
+        send_cv_.notify_all();
+      });
+      lock.lock();
+      ++waiters;
+      cv.wait(lock, [&] { return ready() || stop.stop_requested(); });
+      --waiters;
+      if (!ready()) {
+        // Woken by stop (possibly having consumed a notify_one meant for someone else).
+        PassOnItems();
+        PassOnSpace();
+      }
+      lock.unlock();  // the callback's destructor may wait for a running callback
+    }
+    lock.lock();
+  }
+
+  mutable std::mutex mu_;
+  std::condition_variable recv_cv_;
+  std::condition_variable send_cv_;
+  std::vector<std::optional<T>> ring_;
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
+  std::size_t recv_waiters_ = 0;
+  std::size_t send_waiters_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace kube::watch
