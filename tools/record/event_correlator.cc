@@ -105,7 +105,8 @@ EventAggregator::EventAggregator(std::size_t lru_cache_size, EventAggregatorKeyF
 
 EventAggregator::~EventAggregator() = default;
 
-std::pair<Event, std::string> EventAggregator::EventAggregate(Event event) {
+std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool* combined_out) {
+  if (combined_out != nullptr) *combined_out = false;
   const Clock::time_point now = clock_->Now();
   auto [aggregate_key, local_key] = key_func_(event);
 
@@ -127,6 +128,7 @@ std::pair<Event, std::string> EventAggregator::EventAggregate(Event event) {
   // Remove one arbitrary member so the set stays at max_events - 1.
   record->local_keys.erase(record->local_keys.begin());
   lock.unlock();
+  if (combined_out != nullptr) *combined_out = true;
 
   Event combined;
   combined.metadata.name = event.involved_object.name + "." + Hex(UnixNanos(now));
@@ -206,9 +208,11 @@ EventCorrelator::EventCorrelator(CorrelatorOptions o, Resolved)
 EventCorrelator::~EventCorrelator() = default;
 
 EventCorrelateResult EventCorrelator::EventCorrelate(Event event) {
-  auto [aggregated, cache_key] = aggregator_.EventAggregate(std::move(event));
+  bool combined = false;
+  auto [aggregated, cache_key] = aggregator_.EventAggregate(std::move(event), &combined);
   auto [observed, patch] = Observe(std::move(aggregated), cache_key);
   EventCorrelateResult result;
+  result.aggregated = combined;
   if (filter_ && filter_->Filter(observed)) {
     result.skip = true;
     return result;

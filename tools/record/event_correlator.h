@@ -82,7 +82,9 @@ class EventAggregator {
   ~EventAggregator();
   /// Returns the event to send (the input, or a new combined event) and the cache key the
   /// dedup logger should use (the dedup key, or the aggregate key for a combined event).
-  std::pair<api::core::v1::Event, std::string> EventAggregate(api::core::v1::Event event);
+  /// `combined`, when given, is set to whether a combined event was returned.
+  std::pair<api::core::v1::Event, std::string> EventAggregate(api::core::v1::Event event,
+                                                              bool* combined = nullptr);
 
  private:
   struct Record;
@@ -119,6 +121,7 @@ struct EventCorrelateResult {
   api::core::v1::Event event;
   std::string patch;
   bool skip = false;
+  bool aggregated = false;  ///< kubeevents extension: `event` is a combined event
 };
 
 /// Aggregator → dedup logger → spam filter, with the caches of one sink. Thread-safe.
