@@ -1,0 +1,1058 @@
+// The REST engine: per-thread io_contexts (one I/O thread each, so a connection and the
+// coroutine using it never run concurrently), keep-alive pools, TLS with certificate and
+// host-name verification, credentials, client-side throttling and client-go's retry rules.
+#include "kubeevents/client/rest/internal/client_core.h"
+
+#include <utility>  // before boost/asio/awaitable.hpp (Boost 1.74 uses std::exchange)
+
+#include <sys/socket.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "kubeevents/api/json.h"
+#include "kubeevents/api/meta/v1/status.h"
+#include "kubeevents/client/rest/internal/authenticator.h"
+#include "kubeevents/client/rest/internal/url.h"
+
+namespace kube::rest::internal {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+using asio::awaitable;
+using asio::use_awaitable;
+
+namespace {
+
+// ------------------------------------------------------------------------------ helpers
+
+Status TransportError(StatusCode code, std::string message) {
+  return Status(code, std::move(message), ErrorOrigin::kTransport);
+}
+
+// apimachinery NewGenericServerResponse: a Status for an error response without one.
+api::meta::v1::Status GenericStatus(int code, const std::string& verb, const std::string& body,
+                                    int retry_after) {
+  api::meta::v1::Status s;
+  s.status = "Failure";
+  s.code = code;
+  std::string reason = "Unknown";
+  std::string message = "the server responded with the status code " + std::to_string(code) +
+                        " but did not return more information";
+  switch (code) {
+    case 409:
+      reason = "Conflict";
+      message = "the server reported a conflict";
+      break;
+    case 404:
+      reason = "NotFound";
+      message = "the server could not find the requested resource";
+      break;
+    case 400:
+      reason = "BadRequest";
+      message = "the server rejected our request for an unknown reason";
+      break;
+    case 401:
+      reason = "Unauthorized";
+      message = "the server has asked for the client to provide credentials";
+      break;
+    case 403:
+      reason = "Forbidden";
+      message = "the server does not allow access to the requested resource";
+      break;
+    case 405:
+      reason = "MethodNotAllowed";
+      message = "the server does not allow this method on the requested resource";
+      break;
+    case 406:
+      reason = "NotAcceptable";
+      message = "the server was unable to respond with a content type that the client supports";
+      break;
+    case 415:
+      reason = "UnsupportedMediaType";
+      message = "the server does not support the media type sent by the client";
+      break;
+    case 422:
+      reason = "Invalid";
+      message = "the server rejected our request due to an error in our request";
+      break;
+    case 429:
+      reason = "TooManyRequests";
+      message = "the server has received too many requests and has asked us to try again later";
+      break;
+    case 503:
+      reason = "ServiceUnavailable";
+      message = "the server is currently unable to handle the request";
+      break;
+    case 504:
+      reason = "Timeout";
+      message =
+          "the server was unable to return a response in the time allotted, but may still be "
+          "processing the request";
+      break;
+    default:
+      if (code >= 500) {
+        reason = "InternalError";
+        std::string snippet = body.substr(0, 256);
+        message = "an error on the server (\"" + snippet +
+                  "\") has prevented the request from succeeding";
+      }
+  }
+  (void)verb;
+  s.reason = reason;
+  s.message = message;
+  if (retry_after > 0) {
+    s.has_details = true;
+    s.details.retry_after_seconds = retry_after;
+  }
+  return s;
+}
+
+std::optional<int> RetryAfterSeconds(const http::response<http::string_body>& res) {
+  auto it = res.find(http::field::retry_after);
+  if (it == res.end()) return std::nullopt;
+  std::string_view v(it->value().data(), it->value().size());
+  int seconds = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+  if (ec != std::errc() || p != v.data() + v.size()) return std::nullopt;
+  return seconds;
+}
+
+// `299 - "text"` → text (RFC 7234 warn-text, as client-go's warning handler reads it).
+std::string ParseWarning(std::string_view v) {
+  auto q = v.find('"');
+  if (q == std::string_view::npos) return std::string(v);
+  std::string out;
+  for (std::size_t i = q + 1; i < v.size(); ++i) {
+    if (v[i] == '\\' && i + 1 < v.size()) {
+      out.push_back(v[++i]);
+    } else if (v[i] == '"') {
+      break;
+    } else {
+      out.push_back(v[i]);
+    }
+  }
+  return out;
+}
+
+std::string EscapeHeaderKey(std::string_view key) {
+  // client-go headerKeyEscape: percent-encode everything that is not a legal token char.
+  std::string out;
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char ch : key) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool legal = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                       std::string_view("!#$&'*+-.^_`|~").find(ch) != std::string_view::npos;
+    if (legal) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+bool IsRetriableTransportError(const beast::error_code& ec) {
+  return ec == asio::error::connection_reset || ec == asio::error::eof ||
+         ec == http::error::end_of_stream || ec == asio::error::broken_pipe ||
+         ec == ssl::error::stream_truncated;
+}
+
+std::string SslVerifyDetail(SSL* ssl) {
+  if (!ssl) return "";
+  const long v = SSL_get_verify_result(ssl);
+  if (v == X509_V_OK) return "";
+  return X509_verify_cert_error_string(v);
+}
+
+// NO_PROXY matching as Go's httpproxy does (suffix and exact matches, "*").
+bool NoProxyMatches(std::string_view no_proxy, std::string_view host) {
+  while (!no_proxy.empty()) {
+    auto comma = no_proxy.find(',');
+    std::string_view item = no_proxy.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (auto colon = item.rfind(':'); colon != std::string_view::npos && item.find(':') == colon) {
+      item = item.substr(0, colon);  // strip a port
+    }
+    if (item == "*") return true;
+    if (!item.empty()) {
+      if (item.front() == '.') item.remove_prefix(1);
+      if (host == item) return true;
+      if (host.size() > item.size() && host.substr(host.size() - item.size()) == item &&
+          host[host.size() - item.size() - 1] == '.') {
+        return true;
+      }
+    }
+    if (comma == std::string_view::npos) break;
+    no_proxy.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+const char* GetEnvAny(const char* a, const char* b) {
+  if (const char* v = std::getenv(a); v && *v) return v;
+  if (const char* v = std::getenv(b); v && *v) return v;
+  return nullptr;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------ Impl
+
+struct Connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::shared_ptr<ssl::context> ctx;
+  beast::flat_buffer buffer;
+  SteadyClock::time_point idle_since;
+  beast::tcp_stream& lowest() { return tls ? tls->next_layer() : *plain; }
+};
+
+struct Op : std::enable_shared_from_this<Op> {
+  PreparedRequest req;
+  std::function<void(Result)> done;
+  std::optional<SteadyClock::time_point> deadline;
+  struct Worker* worker = nullptr;
+  // Touched only on the worker's thread:
+  bool cancelled = false;
+  bool shutdown = false;
+  beast::tcp_stream* current_stream = nullptr;
+  asio::steady_timer* current_timer = nullptr;
+  std::optional<std::stop_callback<std::function<void()>>> stop_cb;
+};
+
+struct Worker {
+  asio::io_context ioc{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
+  std::deque<std::unique_ptr<Connection>> idle;  // only touched on this worker's thread
+  std::jthread thread;
+};
+
+namespace {
+thread_local const ClientCore::Impl* tls_current_core = nullptr;
+}  // namespace
+
+struct ClientCore::Impl {
+  Config config;
+  URL server;
+  std::optional<URL> proxy;
+  bool https = false;
+  std::shared_ptr<Logger> logger;
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<RateLimiter> limiter;
+  std::unique_ptr<Authenticator> auth;
+  std::string user_agent;
+  std::string verify_name;  // host name/IP verified in the server certificate
+  bool send_sni = false;
+
+  // TLS context, rebuilt when file-based material or exec certificates change.
+  std::mutex tls_mu;
+  std::shared_ptr<ssl::context> tls_ctx;
+  std::shared_ptr<const CertKeyPem> tls_ctx_cert;
+  std::string loaded_ca, loaded_cert, loaded_key;
+  SteadyClock::time_point tls_checked{};
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<unsigned> next_worker{0};
+  asio::thread_pool blocking{1};  // exec plugins run here, never on an I/O thread
+
+  std::mutex ops_mu;
+  std::condition_variable ops_cv;
+  std::set<std::shared_ptr<Op>> active;
+  bool shut_down = false;
+  std::atomic<int> connections_opened{0};
+
+  // ---- setup
+  Status Init();
+  StatusOr<std::shared_ptr<ssl::context>> BuildTlsContext(const std::string& ca,
+                                                          const std::string& cert,
+                                                          const std::string& key);
+  StatusOr<std::shared_ptr<ssl::context>> CurrentTlsContext(
+      const std::shared_ptr<const CertKeyPem>& exec_cert);
+
+  // ---- request path
+  void Start(PreparedRequest req, std::function<void(Result)> done);
+  void Finish(const std::shared_ptr<Op>& op, Result result);
+  awaitable<Result> Execute(std::shared_ptr<Op> op);
+  awaitable<Status> Throttle(Op& op);
+  awaitable<Status> Sleep(Op& op, std::chrono::nanoseconds d);
+  struct Attempt {
+    Status error;
+    beast::error_code ec;
+    http::response<http::string_body> response;
+  };
+  awaitable<Attempt> RunAttempt(Op& op, const Credentials& creds);
+  awaitable<StatusOr<std::unique_ptr<Connection>>> Connect(Op& op, const Credentials& creds);
+  std::unique_ptr<Connection> TakeIdle(Worker& w, const std::shared_ptr<ssl::context>& ctx);
+  void ReturnIdle(Worker& w, std::unique_ptr<Connection> conn);
+  Status ErrorFor(Op& op, const beast::error_code& ec, std::string_view what, SSL* ssl = nullptr);
+  Result ToResult(Op& op, http::response<http::string_body>& res, SteadyClock::time_point start);
+  void Shutdown();
+};
+
+Status ClientCore::Impl::Init() {
+  if (!logger) logger = MakeDefaultLogger();
+  if (!clock) clock = MakeRealClock();
+  const bool tls_hint = !config.tls.ca_file.empty() || !config.tls.ca_data.empty() ||
+                        !config.tls.cert_file.empty() || !config.tls.cert_data.empty() ||
+                        config.tls.insecure;
+  if (config.host.empty()) return InvalidArgumentError("host must be a URL or a host:port pair");
+  auto url = ParseURL(config.host, tls_hint ? "https" : "http");
+  if (!url.ok()) return InvalidArgumentError("invalid host: " + url.status().message());
+  if (url->scheme != "https" && url->scheme != "http") {
+    return InvalidArgumentError("invalid host \"" + config.host + "\": unsupported scheme \"" +
+                                url->scheme + "\"");
+  }
+  server = *url;
+  https = server.scheme == "https";
+  if (config.tls.insecure && (!config.tls.ca_file.empty() || !config.tls.ca_data.empty())) {
+    return InvalidArgumentError(
+        "specifying a root certificates file with the insecure flag is not allowed");
+  }
+  const bool has_cert = !config.tls.cert_file.empty() || !config.tls.cert_data.empty();
+  const bool has_key = !config.tls.key_file.empty() || !config.tls.key_data.empty();
+  if (has_cert != has_key) {
+    return InvalidArgumentError("client certificate and key must be specified together");
+  }
+  if (config.impersonate.user_name.empty() &&
+      (!config.impersonate.uid.empty() || !config.impersonate.groups.empty() ||
+       !config.impersonate.extra.empty())) {
+    return InvalidArgumentError(
+        "impersonation: uid, groups or extra require a user name to impersonate");
+  }
+  const bool has_credentials = !config.bearer_token.empty() || !config.bearer_token_file.empty() ||
+                               !config.username.empty() || !config.password.empty() ||
+                               config.exec_provider.has_value();
+  if (!https && has_credentials && !IsLoopbackHost(server.host) &&
+      !config.allow_insecure_credentials_over_http) {
+    return InvalidArgumentError(
+        "refusing to send credentials over plain http to " + server.host +
+        ": use https, or set allow_insecure_credentials_over_http for a trusted network");
+  }
+  if (config.exec_provider && config.exec_provider->command.empty()) {
+    return InvalidArgumentError("exec credential plugin: command must be specified");
+  }
+  // Proxy: explicit, else the environment (never for loopback servers).
+  std::string proxy_text = config.proxy_url;
+  if (proxy_text.empty() && !IsLoopbackHost(server.host)) {
+    const char* env =
+        https ? GetEnvAny("HTTPS_PROXY", "https_proxy") : GetEnvAny("HTTP_PROXY", "http_proxy");
+    const char* no_proxy = GetEnvAny("NO_PROXY", "no_proxy");
+    if (env && !(no_proxy && NoProxyMatches(no_proxy, server.host))) proxy_text = env;
+  }
+  if (!proxy_text.empty()) {
+    auto p = ParseURL(proxy_text, "http");
+    if (!p.ok()) {
+      return InvalidArgumentError("failed to parse proxy URL \"" + proxy_text +
+                                  "\": " + p.status().message());
+    }
+    if (p->scheme == "https" || p->scheme == "socks5") {
+      return Status(StatusCode::kUnimplemented,
+                    "proxy URL \"" + proxy_text + "\": the " + p->scheme +
+                        " proxy scheme is not supported by kubeevents; use an http:// proxy "
+                        "(HTTP CONNECT)");
+    }
+    if (p->scheme != "http") {
+      return InvalidArgumentError("failed to parse proxy URL \"" + proxy_text +
+                                  "\": unsupported scheme \"" + p->scheme +
+                                  "\", must be http, https, or socks5");
+    }
+    proxy = *p;
+  }
+  verify_name = config.tls.server_name.empty() ? server.host : config.tls.server_name;
+  send_sni = !IsIPLiteral(verify_name);
+  if (https) {
+    auto ctx = CurrentTlsContext(nullptr);
+    if (!ctx.ok()) return ctx.status();
+  }
+  // Rate limiter: client-go's defaults (qps 0 → 5, burst 0 → 10, qps < 0 → none).
+  if (config.rate_limiter) {
+    limiter = config.rate_limiter;
+  } else if (config.qps >= 0) {
+    const double qps = config.qps == 0 ? 5.0 : static_cast<double>(config.qps);
+    const int burst = config.burst == 0 ? 10 : config.burst;
+    limiter = std::make_shared<TokenBucketRateLimiter>(qps, burst, clock);
+  }
+  user_agent = config.user_agent.empty() ? DefaultUserAgent() : config.user_agent;
+  ExecClusterInfo cluster;
+  cluster.server = config.host;
+  cluster.tls_server_name = config.tls.server_name;
+  cluster.insecure_skip_tls_verify = config.tls.insecure;
+  cluster.ca_data = config.tls.ca_data;
+  if (cluster.ca_data.empty() && !config.tls.ca_file.empty()) {
+    if (auto ca = ReadFile(config.tls.ca_file); ca.ok()) cluster.ca_data = *ca;
+  }
+  cluster.proxy_url = config.proxy_url;
+  cluster.disable_compression = config.disable_compression;
+  auth = std::make_unique<Authenticator>(config, std::move(cluster), clock, logger);
+  if (config.tls.insecure) {
+    logger->Warning("TLS certificate verification is disabled (insecure)", {{"host", config.host}});
+  }
+  const int n = std::max(1, config.io_threads);
+  for (int i = 0; i < n; ++i) {
+    auto w = std::make_unique<Worker>();
+    Worker* raw = w.get();
+    w->thread = std::jthread([this, raw] {
+      tls_current_core = this;
+      raw->ioc.run();
+      raw->idle.clear();
+    });
+    workers.push_back(std::move(w));
+  }
+  return Status();
+}
+
+StatusOr<std::shared_ptr<ssl::context>> ClientCore::Impl::BuildTlsContext(const std::string& ca,
+                                                                          const std::string& cert,
+                                                                          const std::string& key) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+  beast::error_code ec;
+  if (config.tls.insecure) {
+    ctx->set_verify_mode(ssl::verify_none, ec);
+  } else {
+    ctx->set_verify_mode(ssl::verify_peer, ec);
+    if (!ca.empty()) {
+      ctx->add_certificate_authority(asio::buffer(ca), ec);
+      if (ec) {
+        return InvalidArgumentError("unable to load root certificates: " + ec.message() +
+                                    " (expected PEM certificates)");
+      }
+    } else {
+      ctx->set_default_verify_paths(ec);
+    }
+  }
+  if (!cert.empty()) {
+    ctx->use_certificate_chain(asio::buffer(cert), ec);
+    if (ec) return InvalidArgumentError("unable to load client certificate: " + ec.message());
+    ctx->use_private_key(asio::buffer(key), ssl::context::pem, ec);
+    if (ec) return InvalidArgumentError("unable to load client key: " + ec.message());
+    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+      return InvalidArgumentError("client certificate and key do not match");
+    }
+  }
+  return ctx;
+}
+
+StatusOr<std::shared_ptr<ssl::context>> ClientCore::Impl::CurrentTlsContext(
+    const std::shared_ptr<const CertKeyPem>& exec_cert) {
+  std::lock_guard lock(tls_mu);
+  const auto now = SteadyClock::now();
+  const bool file_backed = config.tls.ca_data.empty() && !config.tls.ca_file.empty();
+  const bool cert_files = config.tls.cert_data.empty() && !config.tls.cert_file.empty();
+  bool rebuild = !tls_ctx || exec_cert != tls_ctx_cert;
+  std::string ca = config.tls.ca_data, cert = config.tls.cert_data, key = config.tls.key_data;
+  if ((file_backed || cert_files) && (rebuild || now - tls_checked >= std::chrono::seconds(1))) {
+    tls_checked = now;
+    if (file_backed) {
+      auto c = ReadFile(config.tls.ca_file);
+      if (!c.ok()) {
+        if (!tls_ctx)
+          return InvalidArgumentError("unable to read CA file: " + c.status().message());
+        logger->Error("Unable to re-read CA file, keeping the previous one",
+                      {{"path", config.tls.ca_file}});
+        ca = loaded_ca;
+      } else {
+        ca = *c;
+      }
+    }
+    if (cert_files) {
+      auto c = ReadFile(config.tls.cert_file);
+      auto k = ReadFile(config.tls.key_file);
+      if (!c.ok() || !k.ok()) {
+        if (!tls_ctx) {
+          return InvalidArgumentError("unable to read client certificate/key: " +
+                                      (!c.ok() ? c.status() : k.status()).message());
+        }
+        cert = loaded_cert;
+        key = loaded_key;
+      } else {
+        cert = *c;
+        key = *k;
+      }
+    }
+    if (ca != loaded_ca || cert != loaded_cert || key != loaded_key) rebuild = true;
+  } else {
+    if (file_backed) ca = loaded_ca;
+    if (cert_files) {
+      cert = loaded_cert;
+      key = loaded_key;
+    }
+  }
+  if (!rebuild) return tls_ctx;
+  const std::string& use_cert = exec_cert ? exec_cert->certificate : cert;
+  const std::string& use_key = exec_cert ? exec_cert->key : key;
+  auto built = BuildTlsContext(ca, use_cert, use_key);
+  if (!built.ok()) {
+    if (tls_ctx && !exec_cert) {
+      logger->Error("Unable to load rotated TLS material, keeping the previous one",
+                    {{"err", built.status().message()}});
+      return tls_ctx;
+    }
+    return built.status();
+  }
+  tls_ctx = *built;
+  tls_ctx_cert = exec_cert;
+  loaded_ca = ca;
+  loaded_cert = cert;
+  loaded_key = key;
+  return tls_ctx;
+}
+
+void ClientCore::Impl::Start(PreparedRequest req, std::function<void(Result)> done) {
+  auto op = std::make_shared<Op>();
+  op->req = std::move(req);
+  op->done = std::move(done);
+  const auto timeout = op->req.timeout.value_or(config.timeout);
+  if (timeout.count() > 0) op->deadline = SteadyClock::now() + timeout;
+  op->worker = workers[next_worker.fetch_add(1, std::memory_order_relaxed) % workers.size()].get();
+  {
+    std::lock_guard lock(ops_mu);
+    if (shut_down) {
+      op->done(Result(TransportError(StatusCode::kCancelled, "the REST client is shut down")));
+      return;
+    }
+    active.insert(op);
+  }
+  if (op->req.cancel.stop_possible()) {
+    std::weak_ptr<Op> weak = op;
+    op->stop_cb.emplace(op->req.cancel, std::function<void()>([weak] {
+                          auto self = weak.lock();
+                          if (!self) return;
+                          asio::post(self->worker->ioc, [self] {
+                            self->cancelled = true;
+                            if (self->current_stream) self->current_stream->cancel();
+                            if (self->current_timer) self->current_timer->cancel();
+                          });
+                        }));
+  }
+  asio::co_spawn(op->worker->ioc, Execute(op), [this, op](std::exception_ptr e, Result result) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        result = Result(InternalError(std::string("REST client: ") + ex.what()));
+      }
+    }
+    Finish(op, std::move(result));
+  });
+}
+
+void ClientCore::Impl::Finish(const std::shared_ptr<Op>& op, Result result) {
+  auto done = std::move(op->done);
+  op->stop_cb.reset();
+  done(std::move(result));
+  std::lock_guard lock(ops_mu);
+  active.erase(op);
+  if (active.empty()) ops_cv.notify_all();
+}
+
+awaitable<Status> ClientCore::Impl::Sleep(Op& op, std::chrono::nanoseconds d) {
+  if (op.deadline && SteadyClock::now() + d > *op.deadline) {
+    co_return TransportError(
+        StatusCode::kDeadlineExceeded,
+        "waiting " + std::to_string(d.count() / 1000000) + "ms would exceed the request deadline");
+  }
+  if (op.cancelled) co_return TransportError(StatusCode::kCancelled, "request cancelled");
+  asio::steady_timer timer(op.worker->ioc);
+  timer.expires_after(d);
+  op.current_timer = &timer;
+  beast::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  op.current_timer = nullptr;
+  if (op.cancelled || op.shutdown) {
+    co_return TransportError(StatusCode::kCancelled,
+                             op.shutdown ? "the REST client is shut down" : "request cancelled");
+  }
+  co_return Status();
+}
+
+awaitable<Status> ClientCore::Impl::Throttle(Op& op) {
+  if (!limiter) co_return Status();
+  const auto wait = limiter->Reserve();
+  if (wait.count() <= 0) co_return Status();
+  if (op.deadline && SteadyClock::now() + wait > *op.deadline) {
+    co_return TransportError(StatusCode::kDeadlineExceeded,
+                             "client rate limiter Wait returned an error: rate: Wait(n=1) would "
+                             "exceed context deadline");
+  }
+  Status s = co_await Sleep(op, wait);
+  if (wait > std::chrono::milliseconds(50)) {
+    logger->Info(wait > std::chrono::seconds(1) ? 1 : 3,
+                 "Waited before sending request due to client-side throttling",
+                 {{"delay", std::to_string(wait.count() / 1000000) + "ms"},
+                  {"verb", op.req.method},
+                  {"path", op.req.target}});
+  }
+  co_return s;
+}
+
+Status ClientCore::Impl::ErrorFor(Op& op, const beast::error_code& ec, std::string_view what,
+                                  SSL* ssl) {
+  if (op.shutdown) return TransportError(StatusCode::kCancelled, "the REST client is shut down");
+  if (op.cancelled) return TransportError(StatusCode::kCancelled, "request cancelled");
+  const std::string target = config.host + op.req.target;
+  if (ec == beast::error::timeout) {
+    return TransportError(StatusCode::kDeadlineExceeded, op.req.method + " " + target + ": " +
+                                                             std::string(what) +
+                                                             ": i/o timeout (deadline exceeded)");
+  }
+  std::string detail = ec.message();
+  if (std::string v = SslVerifyDetail(ssl); !v.empty()) {
+    detail = "tls: failed to verify certificate: " + v;
+  }
+  return TransportError(StatusCode::kUnavailable,
+                        op.req.method + " " + target + ": " + std::string(what) + ": " + detail);
+}
+
+std::unique_ptr<Connection> ClientCore::Impl::TakeIdle(Worker& w,
+                                                       const std::shared_ptr<ssl::context>& ctx) {
+  const auto now = SteadyClock::now();
+  while (!w.idle.empty()) {
+    std::unique_ptr<Connection> c = std::move(w.idle.back());
+    w.idle.pop_back();
+    if (now - c->idle_since > config.idle_connection_timeout) continue;
+    if (https && c->ctx != ctx) continue;  // TLS material rotated
+    // A server that closed an idle connection leaves EOF (or an alert) readable on it.
+    char byte;
+    const ssize_t n =
+        ::recv(c->lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return c;
+  }
+  return nullptr;
+}
+
+void ClientCore::Impl::ReturnIdle(Worker& w, std::unique_ptr<Connection> conn) {
+  conn->idle_since = SteadyClock::now();
+  conn->lowest().expires_never();
+  w.idle.push_back(std::move(conn));
+  while (w.idle.size() > config.max_idle_connections) w.idle.pop_front();
+}
+
+awaitable<StatusOr<std::unique_ptr<Connection>>> ClientCore::Impl::Connect(
+    Op& op, const Credentials& creds) {
+  Worker& w = *op.worker;
+  auto conn = std::make_unique<Connection>();
+  std::shared_ptr<ssl::context> ctx;
+  if (https) {
+    auto c = CurrentTlsContext(creds.client_cert);
+    if (!c.ok()) co_return Status(c.status().code(), c.status().message(), ErrorOrigin::kLocal);
+    ctx = *c;
+    conn->ctx = ctx;
+    conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(w.ioc, *ctx);
+  } else {
+    conn->plain = std::make_unique<beast::tcp_stream>(w.ioc);
+  }
+  beast::tcp_stream& lowest = conn->lowest();
+  const URL& dial = proxy ? *proxy : server;
+  beast::error_code ec;
+  tcp::resolver resolver(w.ioc);
+  auto endpoints = co_await resolver.async_resolve(dial.host, std::to_string(dial.port),
+                                                   asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return ErrorFor(op, ec, "dial tcp: lookup " + dial.host);
+  if (op.cancelled) co_return ErrorFor(op, asio::error::operation_aborted, "dial");
+  auto limit = SteadyClock::now() + config.dial_timeout;
+  lowest.expires_at(op.deadline ? std::min(*op.deadline, limit) : limit);
+  op.current_stream = &lowest;
+  co_await lowest.async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
+  if (ec) {
+    op.current_stream = nullptr;
+    co_return ErrorFor(op, ec, "dial tcp " + dial.Authority());
+  }
+  connections_opened.fetch_add(1, std::memory_order_relaxed);
+  lowest.socket().set_option(tcp::no_delay(true), ec);
+  if (proxy && https) {
+    // HTTP CONNECT tunnel.
+    http::request<http::empty_body> req{http::verb::connect, server.Authority(), 11};
+    req.set(http::field::host, server.Authority());
+    req.set(http::field::user_agent, user_agent);
+    if (!proxy->userinfo.empty()) {
+      std::string userinfo = proxy->userinfo;
+      req.set(http::field::proxy_authorization, "Basic " + EncodeBase64(userinfo));
+    }
+    lowest.expires_at(op.deadline ? std::min(*op.deadline, limit) : limit);
+    co_await http::async_write(lowest, req, asio::redirect_error(use_awaitable, ec));
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);
+    if (!ec) {
+      co_await http::async_read_header(lowest, conn->buffer, parser,
+                                       asio::redirect_error(use_awaitable, ec));
+    }
+    if (ec) {
+      op.current_stream = nullptr;
+      co_return ErrorFor(op, ec, "proxyconnect tcp " + proxy->Authority());
+    }
+    if (parser.get().result_int() != 200) {
+      op.current_stream = nullptr;
+      co_return TransportError(StatusCode::kUnavailable,
+                               "proxyconnect " + proxy->Authority() + ": proxy refused CONNECT: " +
+                                   std::to_string(parser.get().result_int()) + " " +
+                                   std::string(parser.get().reason()));
+    }
+    conn->buffer.consume(conn->buffer.size());
+  }
+  if (https) {
+    SSL* ssl = conn->tls->native_handle();
+    if (send_sni) SSL_set_tlsext_host_name(ssl, verify_name.c_str());
+    if (!config.tls.insecure) {
+      X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      if (IsIPLiteral(verify_name)) {
+        X509_VERIFY_PARAM_set1_ip_asc(param, verify_name.c_str());
+      } else {
+        X509_VERIFY_PARAM_set1_host(param, verify_name.c_str(), verify_name.size());
+      }
+    }
+    auto hs_limit = SteadyClock::now() + config.tls_handshake_timeout;
+    lowest.expires_at(op.deadline ? std::min(*op.deadline, hs_limit) : hs_limit);
+    co_await conn->tls->async_handshake(ssl::stream_base::client,
+                                        asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      op.current_stream = nullptr;
+      co_return ErrorFor(op, ec, "tls handshake with " + server.Authority(), ssl);
+    }
+  }
+  op.current_stream = nullptr;
+  co_return std::move(conn);
+}
+
+awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
+                                                                  const Credentials& creds) {
+  Attempt out;
+  Worker& w = *op.worker;
+  std::shared_ptr<ssl::context> ctx;
+  if (https) {
+    auto c = CurrentTlsContext(creds.client_cert);
+    if (!c.ok()) {
+      out.error = Status(c.status().code(), c.status().message(), ErrorOrigin::kLocal);
+      co_return out;
+    }
+    ctx = *c;
+  }
+  std::unique_ptr<Connection> conn = TakeIdle(w, ctx);
+  if (!conn) {
+    auto c = co_await Connect(op, creds);
+    if (!c.ok()) {
+      out.error = c.status();
+      co_return out;
+    }
+    conn = *std::move(c);
+  }
+  // Build the request.
+  http::request<http::string_body> req;
+  http::verb verb = http::string_to_verb(op.req.method);
+  if (verb == http::verb::unknown) {
+    req.method_string(op.req.method);
+  } else {
+    req.method(verb);
+  }
+  req.version(11);
+  req.target(proxy && !https ? "http://" + server.HostHeader() + op.req.target : op.req.target);
+  req.set(http::field::host, server.HostHeader());
+  req.set(http::field::user_agent, user_agent);
+  req.set(http::field::accept, "application/json, */*");
+  bool has_auth = false;
+  bool has_content_type = false;
+  for (const auto& [k, v] : op.req.headers) {
+    if (beast::iequals(k, "Authorization")) has_auth = true;
+    if (beast::iequals(k, "Content-Type")) has_content_type = true;
+    req.insert(k, v);
+  }
+  if (!has_auth && !creds.authorization.empty()) {
+    req.set(http::field::authorization, creds.authorization);
+  }
+  const auto& imp = config.impersonate;
+  if (!imp.user_name.empty()) {
+    req.set("Impersonate-User", imp.user_name);
+    if (!imp.uid.empty()) req.set("Impersonate-Uid", imp.uid);
+    for (const auto& g : imp.groups) req.insert("Impersonate-Group", g);
+    for (const auto& [k, values] : imp.extra) {
+      for (const auto& v : values) req.insert("Impersonate-Extra-" + EscapeHeaderKey(k), v);
+    }
+  }
+  if (proxy && !https && !proxy->userinfo.empty()) {
+    req.set(http::field::proxy_authorization, "Basic " + EncodeBase64(proxy->userinfo));
+  }
+  if (!op.req.body.empty() && !has_content_type) {
+    req.set(http::field::content_type, "application/json");
+  }
+  req.body() = op.req.body;
+  req.prepare_payload();
+  if (logger->Enabled(LogSeverity::kInfo, 8)) {
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      std::string value(field.value());
+      if (beast::iequals(name, "Authorization") || beast::iequals(name, "Proxy-Authorization")) {
+        auto sp = value.find(' ');
+        value = (sp == std::string::npos ? std::string() : value.substr(0, sp + 1)) + "<masked>";
+      }
+      logger->Info(8, "Request Header", {{"key", name}, {"value", value}});
+    }
+  }
+
+  beast::tcp_stream& lowest = conn->lowest();
+  if (op.deadline) {
+    lowest.expires_at(*op.deadline);
+  } else {
+    lowest.expires_never();
+  }
+  op.current_stream = &lowest;
+  beast::error_code ec;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(config.max_response_bytes);
+  parser.header_limit(1 << 20);
+  if (conn->tls) {
+    co_await http::async_write(*conn->tls, req, asio::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      co_await http::async_read(*conn->tls, conn->buffer, parser,
+                                asio::redirect_error(use_awaitable, ec));
+    }
+  } else {
+    co_await http::async_write(*conn->plain, req, asio::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      co_await http::async_read(*conn->plain, conn->buffer, parser,
+                                asio::redirect_error(use_awaitable, ec));
+    }
+  }
+  op.current_stream = nullptr;
+  if (ec) {
+    out.ec = ec;
+    out.error = ErrorFor(
+        op, ec,
+        ec == http::error::body_limit ? "reading response (too large)" : "reading response");
+    co_return out;
+  }
+  out.response = parser.release();
+  if (out.response.keep_alive() && !op.cancelled) ReturnIdle(w, std::move(conn));
+  co_return out;
+}
+
+Result ClientCore::Impl::ToResult(Op& op, http::response<http::string_body>& res,
+                                  SteadyClock::time_point start) {
+  const int code = static_cast<int>(res.result_int());
+  std::vector<std::string> warnings;
+  for (const auto& field : res) {
+    if (field.name() == http::field::warning) {
+      std::string text = ParseWarning(std::string_view(field.value().data(), field.value().size()));
+      logger->Warning(text, {});
+      warnings.push_back(std::move(text));
+    }
+  }
+  std::string content_type(res[http::field::content_type]);
+  logger->Info(
+      6, "HTTP request",
+      {{"verb", op.req.method},
+       {"url", config.host + op.req.target},
+       {"status", std::to_string(code)},
+       {"milliseconds", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           SteadyClock::now() - start)
+                                           .count())}});
+  Result result(code, std::move(res.body()), std::move(content_type), std::move(warnings));
+  auto decode_status = [&]() -> std::optional<api::meta::v1::Status> {
+    if (result.body().empty() || result.body().front() != '{') return std::nullopt;
+    auto s = api::FromJson<api::meta::v1::Status>(result.body());
+    if (!s.ok() || s->type_meta.kind != "Status") return std::nullopt;
+    return *std::move(s);
+  };
+  if (code >= 200 && code < 300) {
+    // client-go: a 2xx whose body is a Status with status Failure is still an error.
+    if (result.body().find("\"Status\"") != std::string::npos) {
+      if (auto s = decode_status(); s && s->status == "Failure") {
+        result.set_status(Status::FromAPIStatus(*std::move(s), code));
+      }
+    }
+    return result;
+  }
+  auto status = decode_status();
+  if (!status) {
+    status = GenericStatus(code, op.req.method, result.body(), RetryAfterSeconds(res).value_or(0));
+  }
+  result.set_status(Status::FromAPIStatus(*std::move(status), code));
+  return result;
+}
+
+awaitable<Result> ClientCore::Impl::Execute(std::shared_ptr<Op> op_ptr) {
+  Op& op = *op_ptr;
+  const auto start = SteadyClock::now();
+  if (op.req.cancel.stop_requested()) op.cancelled = true;
+  if (Status s = co_await Throttle(op); !s.ok()) co_return Result(s);
+  int retries = 0;
+  bool auth_retried = false;
+  for (;;) {
+    // Credentials; an exec plugin that must run does so on the blocking pool.
+    Credentials creds;
+    if (auth->WouldBlock()) {
+      struct Fetched {
+        Status status;
+        Credentials creds;
+      };
+      Fetched f = co_await asio::co_spawn(
+          blocking,
+          [this]() -> awaitable<Fetched> {
+            auto c = auth->Get();
+            if (!c.ok()) co_return Fetched{c.status(), {}};
+            co_return Fetched{Status(), *std::move(c)};
+          },
+          use_awaitable);
+      if (!f.status.ok()) co_return Result(f.status);
+      creds = std::move(f.creds);
+    } else {
+      auto c = auth->Get();
+      if (!c.ok()) co_return Result(c.status());
+      creds = *std::move(c);
+    }
+    if (op.cancelled || op.shutdown) {
+      co_return Result(ErrorFor(op, asio::error::operation_aborted, "request"));
+    }
+    Attempt a = co_await RunAttempt(op, creds);
+    if (!a.error.ok()) {
+      // client-go retries GETs on connection reset / EOF (the request is idempotent).
+      if (op.req.method == "GET" && !op.cancelled && IsRetriableTransportError(a.ec) &&
+          retries < op.req.max_retries) {
+        ++retries;
+        logger->Info(4, "Retrying GET after a connection error",
+                     {{"err", a.error.message()}, {"attempt", std::to_string(retries)}});
+        if (Status s = co_await Sleep(op, std::chrono::seconds(1)); !s.ok()) co_return Result(s);
+        if (Status s = co_await Throttle(op); !s.ok()) co_return Result(s);
+        continue;
+      }
+      co_return Result(a.error);
+    }
+    const int code = static_cast<int>(a.response.result_int());
+    if (code == 401 && !auth_retried && auth->OnUnauthorized(creds.generation)) {
+      auth_retried = true;
+      logger->Info(4, "Got 401; refreshed credentials, retrying once",
+                   {{"verb", op.req.method}, {"path", op.req.target}});
+      continue;
+    }
+    if (code == 429 || code >= 500) {
+      if (auto wait = RetryAfterSeconds(a.response); wait && retries < op.req.max_retries) {
+        ++retries;
+        logger->Info(4, "Got a Retry-After response",
+                     {{"delay", std::to_string(*wait) + "s"},
+                      {"attempt", std::to_string(retries)},
+                      {"url", config.host + op.req.target}});
+        const auto d = std::chrono::seconds(std::max(0, *wait));
+        if (!op.deadline || SteadyClock::now() + d <= *op.deadline) {
+          if (Status s = co_await Sleep(op, d); !s.ok()) co_return Result(s);
+          if (Status s = co_await Throttle(op); !s.ok()) co_return Result(s);
+          continue;
+        }
+      }
+    }
+    co_return ToResult(op, a.response, start);
+  }
+}
+
+void ClientCore::Impl::Shutdown() {
+  std::vector<std::shared_ptr<Op>> ops;
+  {
+    std::lock_guard lock(ops_mu);
+    if (shut_down) return;
+    shut_down = true;
+    ops.assign(active.begin(), active.end());
+  }
+  for (auto& op : ops) {
+    asio::post(op->worker->ioc, [op] {
+      op->shutdown = true;
+      op->cancelled = true;
+      if (op->current_stream) op->current_stream->cancel();
+      if (op->current_timer) op->current_timer->cancel();
+    });
+  }
+  ops.clear();
+  {
+    std::unique_lock lock(ops_mu);
+    ops_cv.wait(lock, [&] { return active.empty(); });
+  }
+  for (auto& w : workers) {
+    w->guard.reset();
+    asio::post(w->ioc, [raw = w.get()] { raw->idle.clear(); });
+  }
+  for (auto& w : workers) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+  blocking.join();
+}
+
+// ------------------------------------------------------------------------------ ClientCore
+
+ClientCore::ClientCore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ClientCore::~ClientCore() {
+  if (impl_) impl_->Shutdown();
+}
+
+StatusOr<std::shared_ptr<ClientCore>> ClientCore::Create(Config config) {
+  auto impl = std::make_unique<Impl>();
+  impl->logger = config.logger;
+  impl->clock = config.clock;
+  impl->config = std::move(config);
+  if (Status s = impl->Init(); !s.ok()) {
+    impl->Shutdown();
+    return s;
+  }
+  impl->config.logger = impl->logger;
+  impl->config.clock = impl->clock;
+  return std::shared_ptr<ClientCore>(new ClientCore(std::move(impl)));
+}
+
+const Config& ClientCore::config() const { return impl_->config; }
+const std::string& ClientCore::path_prefix() const { return impl_->server.path; }
+
+void ClientCore::Start(PreparedRequest request, std::function<void(Result)> done) {
+  impl_->Start(std::move(request), std::move(done));
+}
+
+Result ClientCore::Run(PreparedRequest request) {
+  if (tls_current_core == impl_.get()) {
+    return Result(Status(StatusCode::kFailedPrecondition,
+                         "Do() called on one of the client's own I/O threads (from a DoAsync "
+                         "callback); use DoAsync there",
+                         ErrorOrigin::kRequestBuilding));
+  }
+  std::promise<Result> promise;
+  auto future = promise.get_future();
+  impl_->Start(std::move(request), [&promise](Result r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+void ClientCore::Shutdown() { impl_->Shutdown(); }
+
+int ClientCore::connections_opened() const { return impl_->connections_opened.load(); }
+int ClientCore::exec_runs() const { return impl_->auth ? impl_->auth->exec_runs() : 0; }
+
+}  // namespace kube::rest::internal

@@ -1,0 +1,58 @@
+// Internal: the engine behind RESTClient — I/O threads, connection pool, TLS, credentials,
+// throttling and the retry loop. Boost and OpenSSL stay behind this pimpl. Not installed.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kubeevents/api/common/status_or.h"
+#include "kubeevents/client/rest/config.h"
+#include "kubeevents/client/rest/request.h"
+
+namespace kube::rest::internal {
+
+/// A request ready to send.
+struct PreparedRequest {
+  std::string method;
+  std::string target;  ///< path and query (host prefix included)
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::stop_token cancel;
+  int max_retries = 10;
+};
+
+class ClientCore : public std::enable_shared_from_this<ClientCore> {
+ public:
+  static StatusOr<std::shared_ptr<ClientCore>> Create(Config config);
+  ~ClientCore();
+
+  const Config& config() const;
+  /// The path prefix of the server URL ("" or "/prefix").
+  const std::string& path_prefix() const;
+
+  /// Sends asynchronously; `done` runs once on an I/O thread.
+  void Start(PreparedRequest request, std::function<void(Result)> done);
+  /// Sends and waits.
+  Result Run(PreparedRequest request);
+  /// Cancels in-flight requests, stops and joins the I/O threads. Idempotent.
+  void Shutdown();
+
+  /// Test hooks: connections opened so far, exec plugin runs.
+  int connections_opened() const;
+  int exec_runs() const;
+
+  struct Impl;
+
+ private:
+  explicit ClientCore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kube::rest::internal

@@ -1,0 +1,23 @@
+#include "kubeevents/client/rest/rest_client.h"
+
+#include "kubeevents/client/rest/internal/client_core.h"
+
+namespace kube::rest {
+
+StatusOr<std::shared_ptr<RESTClient>> RESTClient::Create(Config config) {
+  auto core = internal::ClientCore::Create(std::move(config));
+  if (!core.ok()) return core.status();
+  return std::shared_ptr<RESTClient>(new RESTClient(*std::move(core)));
+}
+
+RESTClient::RESTClient(std::shared_ptr<internal::ClientCore> core) : core_(std::move(core)) {}
+
+RESTClient::~RESTClient() {
+  if (core_) core_->Shutdown();
+}
+
+Request RESTClient::Verb(std::string_view verb) { return Request(core_, std::string(verb)); }
+
+const Config& RESTClient::config() const { return core_->config(); }
+
+}  // namespace kube::rest
