@@ -29,9 +29,9 @@ struct KubeconfigLoadingRules {
 
 /// clientcmd.ConfigOverrides: what a command line usually overrides.
 struct KubeconfigOverrides {
-  std::string context;     ///< use this context instead of current-context
-  std::string namespace_;  ///< the namespace (Config::default_namespace)
-  std::string server;      ///< the cluster's server URL
+  std::string context{};     ///< use this context instead of current-context
+  std::string namespace_{};  ///< the namespace (Config::default_namespace)
+  std::string server{};      ///< the cluster's server URL
 };
 
 /// Loads and merges the files the rules name, selects the context and builds a Config.
