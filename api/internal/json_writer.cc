@@ -1,10 +1,22 @@
 #include "kubeevents/api/internal/json_writer.h"
 
+#include <array>
 #include <cstdio>
 
 #include <rapidjson/internal/dtoa.h>
 
 namespace kube::api::internal {
+
+namespace {
+// Bytes that can be copied verbatim: printable ASCII except " \\ < > &.
+constexpr std::array<bool, 256> MakePlainTable() {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (char c : {'"', '\\', '<', '>', '&'}) t[static_cast<unsigned char>(c)] = false;
+  return t;
+}
+constexpr std::array<bool, 256> kPlain = MakePlainTable();
+}  // namespace
 
 void AppendQuoted(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -12,6 +24,14 @@ void AppendQuoted(std::string& out, std::string_view s) {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
+    // Fast path: copy a run of characters that need no escaping in one append.
+    std::size_t run = i;
+    while (run < n && kPlain[static_cast<unsigned char>(s[run])]) ++run;
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      if (i >= n) break;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
@@ -19,11 +39,21 @@ void AppendQuoted(std::string& out, std::string_view s) {
       } else {
         out.push_back('\\');
         switch (c) {
-          case '"': out.push_back('"'); break;
-          case '\\': out.push_back('\\'); break;
-          case '\n': out.push_back('n'); break;
-          case '\r': out.push_back('r'); break;
-          case '\t': out.push_back('t'); break;
+          case '"':
+            out.push_back('"');
+            break;
+          case '\\':
+            out.push_back('\\');
+            break;
+          case '\n':
+            out.push_back('n');
+            break;
+          case '\r':
+            out.push_back('r');
+            break;
+          case '\t':
+            out.push_back('t');
+            break;
           default:
             out += "u00";
             out.push_back(kHex[c >> 4]);

@@ -80,7 +80,7 @@ class RecorderImpl final : public EventRecorder {
                                           logger ? std::move(logger) : core_->logger);
   }
 
-  void RecordEvent(const StatusOr<api::core::v1::ObjectReference>& reference,
+  void RecordEvent(StatusOr<api::core::v1::ObjectReference> reference,
                    const Annotations* annotations, std::string_view type, std::string_view reason,
                    std::string message) override {
     if (!reference.ok()) {
@@ -99,13 +99,12 @@ class RecorderImpl final : public EventRecorder {
     }
     const Clock::time_point now = core_->clock->Now();
     auto event = std::make_shared<api::core::v1::Event>();
-    const auto& ref = *reference;
+    auto& ref = *reference;
     event->metadata.name = GenerateEventName(
         ref.name,
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
     event->metadata.namespace_ = ref.namespace_.empty() ? "default" : ref.namespace_;
     if (annotations != nullptr) event->metadata.annotations = *annotations;
-    event->involved_object = ref;
     event->reason = std::string(reason);
     event->message = std::move(message);
     event->first_timestamp = api::meta::v1::Time(now);
@@ -115,19 +114,19 @@ class RecorderImpl final : public EventRecorder {
     event->source = source_;
     event->reporting_controller = source_.component;
     event->reporting_instance = source_.host;
-
-    auto sent = core_->mux->ActionOrDrop(
-        watch::Event::Share<api::core::v1::Event>(watch::EventType::kAdded, std::move(event)));
+    event->involved_object = std::move(ref);
+    auto item =
+        watch::Event::Share<api::core::v1::Event>(watch::EventType::kAdded, std::move(event));
+    auto sent = core_->mux->ActionOrDrop(item);
     if (!sent.ok()) {
       RecordCounters::Inc(core_->counters.dropped_shutdown);
       logger_->Error("Unable to record event (will not retry!)",
                      {{"err", sent.status().message()}, {"reason", std::string(reason)}});
     } else if (!*sent) {
-      // The event is already moved into the queue attempt; describe it by its key fields.
-      logger_->Error("Unable to record event: too many queued events, dropped event",
-                     {{"object", ref.namespace_ + "/" + ref.name},
-                      {"kind", ref.kind},
-                      {"reason", std::string(reason)}});
+      if (logger_->Enabled(LogSeverity::kError, 0)) {
+        logger_->Error("Unable to record event: too many queued events, dropped event",
+                       {{"event", internal::DescribeEvent(*item.As<api::core::v1::Event>())}});
+      }
     }
   }
 

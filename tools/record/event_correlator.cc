@@ -1,7 +1,7 @@
 #include "kubeevents/tools/record/event_correlator.h"
 
 #include <charconv>
-#include <unordered_set>
+#include <vector>
 
 #include "kubeevents/api/internal/json_writer.h"
 #include "kubeevents/tools/record/event_util.h"
@@ -14,46 +14,64 @@ using api::core::v1::Event;
 
 namespace {
 
-void Append(std::string& out, std::initializer_list<std::string_view> parts) {
-  std::size_t n = out.size();
+// Replaces `out` with the concatenation of `parts`, reusing its capacity (keys are built on
+// every event: no allocation once the buffer has grown).
+void Assign(std::string& out, std::initializer_list<std::string_view> parts) {
+  std::size_t n = 0;
   for (auto p : parts) n += p.size();
+  out.clear();
   out.reserve(n);
   for (auto p : parts) out.append(p);
 }
 
-std::string Hex(std::int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, 16);
-  return std::string(buf, r.ptr);
+void AssignAggregateKey(std::string& out, const Event& e) {
+  const auto& o = e.involved_object;
+  Assign(out, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.uid,
+               o.api_version, e.type, e.reason, e.reporting_controller, e.reporting_instance});
+}
+
+void AssignSpamKey(std::string& out, const Event& e) {
+  const auto& o = e.involved_object;
+  Assign(out, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.uid,
+               o.api_version, e.type});
 }
 
 std::int64_t UnixNanos(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
+using KeyFnPtr = std::pair<std::string, std::string> (*)(const Event&);
+using SpamFnPtr = std::string (*)(const Event&);
+
+template <typename Ptr, typename F>
+bool IsFunction(const F& f, Ptr ptr) {
+  const Ptr* target = f.template target<Ptr>();
+  return target != nullptr && *target == ptr;
+}
+
 }  // namespace
+
+void AssignEventKey(std::string& out, const Event& e) {
+  const auto& o = e.involved_object;
+  Assign(out, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.field_path, o.uid,
+               o.api_version, e.type, e.reason, e.message});
+}
 
 std::string GetEventKey(const Event& e) {
   std::string key;
-  const auto& o = e.involved_object;
-  Append(key, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.field_path, o.uid,
-               o.api_version, e.type, e.reason, e.message});
+  AssignEventKey(key, e);
   return key;
 }
 
 std::string GetSpamKey(const Event& e) {
   std::string key;
-  const auto& o = e.involved_object;
-  Append(key, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.uid,
-               o.api_version, e.type});
+  AssignSpamKey(key, e);
   return key;
 }
 
 std::pair<std::string, std::string> EventAggregatorByReasonFunc(const Event& e) {
   std::string key;
-  const auto& o = e.involved_object;
-  Append(key, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.uid,
-               o.api_version, e.type, e.reason, e.reporting_controller, e.reporting_instance});
+  AssignAggregateKey(key, e);
   return {std::move(key), e.message};
 }
 
@@ -68,13 +86,16 @@ std::string MakeDedupPatch(std::int32_t count, const api::meta::v1::Time& last_t
   std::string out;
   out.reserve(64 + message.size());
   out += "{\"count\":";
-  out += std::to_string(count);
+  char digits[16];
+  auto r = std::to_chars(digits, digits + sizeof digits, count);
+  out.append(digits, r.ptr);
   if (last_timestamp.IsZero()) {
     out += ",\"lastTimestamp\":null";
   } else if (last_timestamp.time() !=
              api::meta::v1::TimePoint(std::chrono::system_clock::duration::zero())) {
+    // Absent when it equals the diff base (the Unix epoch), as the strategic-merge diff does.
     out += ",\"lastTimestamp\":\"";
-    out += last_timestamp.ToString();
+    api::meta::v1::AppendRFC3339(out, last_timestamp.time(), 0);
     out += '"';
   }
   if (!message.empty()) {
@@ -87,16 +108,27 @@ std::string MakeDedupPatch(std::int32_t count, const api::meta::v1::Time& last_t
 
 // ------------------------------------------------------------------------------ aggregator
 
+// The distinct local keys (messages) seen in the current window. At most max_events - 1 are
+// kept, so a short vector with hashes in front beats a hash set (no node allocations).
 struct EventAggregator::Record {
-  std::unordered_set<std::string> local_keys;
+  std::vector<std::pair<std::size_t, std::string>> local_keys;
   Clock::time_point last_timestamp{};
   bool has_timestamp = false;
+
+  void Insert(std::string_view key) {
+    const std::size_t h = std::hash<std::string_view>{}(key);
+    for (const auto& [kh, k] : local_keys) {
+      if (kh == h && k == key) return;
+    }
+    local_keys.emplace_back(h, key);
+  }
 };
 
 EventAggregator::EventAggregator(std::size_t lru_cache_size, EventAggregatorKeyFunc key_func,
                                  EventAggregatorMessageFunc message_func, unsigned max_events,
                                  int max_interval_in_seconds, std::shared_ptr<Clock> clock)
     : cache_(std::make_unique<internal::LruCache<Record>>(lru_cache_size)),
+      default_key_func_(IsFunction(key_func, static_cast<KeyFnPtr>(&EventAggregatorByReasonFunc))),
       key_func_(std::move(key_func)),
       message_func_(std::move(message_func)),
       max_events_(max_events),
@@ -106,33 +138,52 @@ EventAggregator::EventAggregator(std::size_t lru_cache_size, EventAggregatorKeyF
 EventAggregator::~EventAggregator() = default;
 
 std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool* combined_out) {
-  if (combined_out != nullptr) *combined_out = false;
-  const Clock::time_point now = clock_->Now();
-  auto [aggregate_key, local_key] = key_func_(event);
+  std::string cache_key;
+  const bool combined = Aggregate(event, cache_key);
+  if (combined_out != nullptr) *combined_out = combined;
+  return {std::move(event), std::move(cache_key)};
+}
 
+bool EventAggregator::Aggregate(Event& event, std::string& cache_key) {
+  const Clock::time_point now = clock_->Now();
   std::unique_lock lock(mu_);
-  Record* record = cache_->Get(aggregate_key);
-  if (record == nullptr) record = &cache_->Add(aggregate_key, Record{});
+  std::string custom_local_key;
+  std::string_view local_key;
+  if (default_key_func_) {
+    AssignAggregateKey(key_buf_, event);
+    local_key = event.message;
+  } else {
+    auto keys = key_func_(event);
+    key_buf_ = std::move(keys.first);
+    custom_local_key = std::move(keys.second);
+    local_key = custom_local_key;
+  }
+  bool inserted = false;
+  Record* record = &cache_->GetOrInsert(key_buf_, inserted);
   // A missing record counts as an infinitely old one: start a fresh window.
-  if (!record->has_timestamp || now - record->last_timestamp > max_interval_) {
+  if (inserted || !record->has_timestamp || now - record->last_timestamp > max_interval_) {
     record->local_keys.clear();
   }
-  record->local_keys.insert(std::move(local_key));
+  record->Insert(local_key);
   record->last_timestamp = now;
   record->has_timestamp = true;
   if (record->local_keys.size() < max_events_) {
     lock.unlock();
-    std::string key = GetEventKey(event);
-    return {std::move(event), std::move(key)};
+    AssignEventKey(cache_key, event);
+    return false;
   }
-  // Remove one arbitrary member so the set stays at max_events - 1.
+  // Remove one arbitrary member (the oldest) so the set stays at max_events - 1.
   record->local_keys.erase(record->local_keys.begin());
+  cache_key = key_buf_;
   lock.unlock();
-  if (combined_out != nullptr) *combined_out = true;
 
   Event combined;
-  combined.metadata.name = event.involved_object.name + "." + Hex(UnixNanos(now));
-  combined.metadata.namespace_ = event.metadata.namespace_;
+  combined.metadata.name = event.involved_object.name;
+  combined.metadata.name += '.';
+  char hex[24];
+  auto r = std::to_chars(hex, hex + sizeof hex, UnixNanos(now), 16);
+  combined.metadata.name.append(hex, r.ptr);
+  combined.metadata.namespace_ = std::move(event.metadata.namespace_);
   combined.count = 1;
   combined.first_timestamp = api::meta::v1::Time(now);
   combined.last_timestamp = combined.first_timestamp;
@@ -141,7 +192,8 @@ std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool*
   combined.type = std::move(event.type);
   combined.reason = std::move(event.reason);
   combined.source = std::move(event.source);
-  return {std::move(combined), std::move(aggregate_key)};
+  event = std::move(combined);
+  return true;
 }
 
 // ------------------------------------------------------------------------------ spam filter
@@ -150,6 +202,7 @@ EventSourceObjectSpamFilter::EventSourceObjectSpamFilter(std::size_t lru_cache_s
                                                          float qps, std::shared_ptr<Clock> clock,
                                                          EventSpamKeyFunc spam_key_func)
     : cache_(std::make_unique<internal::LruCache<internal::TokenBucket>>(lru_cache_size)),
+      default_spam_key_func_(IsFunction(spam_key_func, static_cast<SpamFnPtr>(&GetSpamKey))),
       burst_(burst),
       qps_(static_cast<double>(qps)),
       clock_(std::move(clock)),
@@ -158,12 +211,17 @@ EventSourceObjectSpamFilter::EventSourceObjectSpamFilter(std::size_t lru_cache_s
 EventSourceObjectSpamFilter::~EventSourceObjectSpamFilter() = default;
 
 bool EventSourceObjectSpamFilter::Filter(const Event& event) {
-  const std::string key = spam_key_func_(event);
   const Clock::time_point now = clock_->Now();
   std::lock_guard lock(mu_);
-  internal::TokenBucket* bucket = cache_->Get(key);
-  if (bucket == nullptr) bucket = &cache_->Add(key, internal::TokenBucket(qps_, burst_, now));
-  return !bucket->TryAccept(now);
+  if (default_spam_key_func_) {
+    AssignSpamKey(key_buf_, event);
+  } else {
+    key_buf_ = spam_key_func_(event);
+  }
+  bool inserted = false;
+  internal::TokenBucket& bucket = cache_->GetOrInsert(key_buf_, inserted);
+  if (inserted) bucket = internal::TokenBucket(qps_, burst_, now);
+  return !bucket.TryAccept(now);
 }
 
 // ------------------------------------------------------------------------------ correlator
@@ -181,13 +239,13 @@ CorrelatorOptions WithDefaults(CorrelatorOptions o) {
   if (o.lru_cache_size == 0) o.lru_cache_size = kMaxLruCacheEntries;
   if (o.burst_size == 0) o.burst_size = kDefaultSpamBurst;
   if (o.qps == 0) o.qps = kDefaultSpamQPS;
-  if (!o.key_func) o.key_func = EventAggregatorByReasonFunc;
+  if (!o.key_func) o.key_func = static_cast<KeyFnPtr>(&EventAggregatorByReasonFunc);
   if (!o.message_func) o.message_func = EventAggregatorByReasonMessageFunc;
   if (o.max_events == 0) o.max_events = kDefaultAggregateMaxEvents;
   if (o.max_interval_in_seconds == 0)
     o.max_interval_in_seconds = kDefaultAggregateIntervalInSeconds;
   if (!o.clock) o.clock = MakeRealClock();
-  if (!o.spam_key_func) o.spam_key_func = GetSpamKey;
+  if (!o.spam_key_func) o.spam_key_func = static_cast<SpamFnPtr>(&GetSpamKey);
   return o;
 }
 
@@ -208,47 +266,49 @@ EventCorrelator::EventCorrelator(CorrelatorOptions o, Resolved)
 EventCorrelator::~EventCorrelator() = default;
 
 EventCorrelateResult EventCorrelator::EventCorrelate(Event event) {
-  bool combined = false;
-  auto [aggregated, cache_key] = aggregator_.EventAggregate(std::move(event), &combined);
-  auto [observed, patch] = Observe(std::move(aggregated), cache_key);
   EventCorrelateResult result;
-  result.aggregated = combined;
-  if (filter_ && filter_->Filter(observed)) {
+  {
+    std::lock_guard lock(logger_mu_);
+    result.aggregated = aggregator_.Aggregate(event, key_buf_);
+    Observe(event, key_buf_, result.patch);
+  }
+  if (filter_ && filter_->Filter(event)) {
     result.skip = true;
+    result.patch.clear();
     return result;
   }
-  result.event = std::move(observed);
-  result.patch = std::move(patch);
+  result.event = std::move(event);
   return result;
 }
 
-std::pair<Event, std::string> EventCorrelator::Observe(Event event, const std::string& key) {
-  std::string patch;
-  std::lock_guard lock(logger_mu_);
-  Observation* last = logger_cache_->Get(key);
-  if (last != nullptr && last->count > 0) {
+void EventCorrelator::Observe(Event& event, const std::string& key, std::string& patch) {
+  bool inserted = false;
+  Observation* last = &logger_cache_->GetOrInsert(key, inserted);
+  if (!inserted && last->count > 0) {
     event.metadata.name = last->name;
     event.metadata.resource_version = last->resource_version;
     event.first_timestamp = last->first_timestamp;
     event.count = static_cast<std::int32_t>(last->count + 1);
     patch = MakeDedupPatch(event.count, event.last_timestamp, event.message);
   }
-  Observation next{static_cast<std::uint32_t>(event.count), event.first_timestamp,
-                   event.metadata.name, event.metadata.resource_version};
-  if (last != nullptr) {
-    *last = std::move(next);  // already the most recent entry after Get
-  } else {
-    logger_cache_->Add(key, std::move(next));
+  // Record this observation (GetOrInsert made the entry the most recent one).
+  last->count = static_cast<std::uint32_t>(event.count);
+  last->first_timestamp = event.first_timestamp;
+  if (last->name != event.metadata.name) last->name = event.metadata.name;
+  if (last->resource_version != event.metadata.resource_version) {
+    last->resource_version = event.metadata.resource_version;
   }
-  return {std::move(event), std::move(patch)};
 }
 
 void EventCorrelator::UpdateState(const Event& server_event) {
-  const std::string key = GetEventKey(server_event);
   std::lock_guard lock(logger_mu_);
-  logger_cache_->Add(
-      key, Observation{static_cast<std::uint32_t>(server_event.count), server_event.first_timestamp,
-                       server_event.metadata.name, server_event.metadata.resource_version});
+  AssignEventKey(key_buf_, server_event);
+  bool inserted = false;
+  Observation* o = &logger_cache_->GetOrInsert(key_buf_, inserted);
+  o->count = static_cast<std::uint32_t>(server_event.count);
+  o->first_timestamp = server_event.first_timestamp;
+  o->name = server_event.metadata.name;
+  o->resource_version = server_event.metadata.resource_version;
 }
 
 }  // namespace kube::record

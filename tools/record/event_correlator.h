@@ -64,6 +64,8 @@ struct CorrelatorOptions {
 /// The dedup key: source, involvedObject (kind, namespace, name, fieldPath, uid, apiVersion),
 /// type, reason, message — concatenated without separators (getEventKey).
 std::string GetEventKey(const api::core::v1::Event& event);
+/// Writes GetEventKey(event) into `out` (replacing its content, reusing its capacity).
+void AssignEventKey(std::string& out, const api::core::v1::Event& event);
 /// The default spam key: source, involvedObject (kind, namespace, name, uid, apiVersion), type.
 std::string GetSpamKey(const api::core::v1::Event& event);
 /// Default aggregation: key = source, involvedObject (kind, namespace, name, uid, apiVersion),
@@ -87,9 +89,15 @@ class EventAggregator {
                                                               bool* combined = nullptr);
 
  private:
+  friend class EventCorrelator;
   struct Record;
+  /// In place: may replace `event` by a combined event; sets the cache key; returns whether
+  /// the event was combined.
+  bool Aggregate(api::core::v1::Event& event, std::string& cache_key);
   std::mutex mu_;
+  std::string key_buf_;  // scratch for the default aggregate key (under mu_)
   std::unique_ptr<internal::LruCache<Record>> cache_;
+  bool default_key_func_;
   EventAggregatorKeyFunc key_func_;
   EventAggregatorMessageFunc message_func_;
   unsigned max_events_;
@@ -108,7 +116,9 @@ class EventSourceObjectSpamFilter {
 
  private:
   std::mutex mu_;
+  std::string key_buf_;  // scratch for the spam key (under mu_)
   std::unique_ptr<internal::LruCache<internal::TokenBucket>> cache_;
+  bool default_spam_key_func_;
   int burst_;
   double qps_;
   std::shared_ptr<Clock> clock_;
@@ -143,10 +153,12 @@ class EventCorrelator {
   struct Observation;
   struct Resolved {};
   EventCorrelator(CorrelatorOptions resolved, Resolved);
-  std::pair<api::core::v1::Event, std::string> Observe(api::core::v1::Event event,
-                                                       const std::string& key);
+  /// The dedup logger, in place: fills count/name/firstTimestamp/resourceVersion from the
+  /// cache and the patch for a repeat.
+  void Observe(api::core::v1::Event& event, const std::string& key, std::string& patch);
   EventAggregator aggregator_;
   std::mutex logger_mu_;
+  std::string key_buf_;  // scratch cache key (under logger_mu_)
   std::unique_ptr<internal::LruCache<Observation>> logger_cache_;
   std::unique_ptr<EventSourceObjectSpamFilter> filter_;  // null when disabled
 };

@@ -77,7 +77,7 @@ class EventRecorder {
 
   /// The single hook behind every method above: implement it for a custom recorder or a mock.
   /// `reference` holds the involved object's reference or the error building it.
-  virtual void RecordEvent(const StatusOr<api::core::v1::ObjectReference>& reference,
+  virtual void RecordEvent(StatusOr<api::core::v1::ObjectReference> reference,
                            const Annotations* annotations, std::string_view type,
                            std::string_view reason, std::string message) = 0;
 

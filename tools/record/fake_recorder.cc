@@ -10,7 +10,7 @@ std::shared_ptr<EventRecorder> FakeRecorder::WithLogger(std::shared_ptr<Logger>)
   return std::const_pointer_cast<FakeRecorder>(shared_from_this());
 }
 
-void FakeRecorder::RecordEvent(const StatusOr<api::core::v1::ObjectReference>& reference,
+void FakeRecorder::RecordEvent(StatusOr<api::core::v1::ObjectReference> reference,
                                const Annotations* annotations, std::string_view type,
                                std::string_view reason, std::string message) {
   if (!events_) return;

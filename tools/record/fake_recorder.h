@@ -22,7 +22,7 @@ class FakeRecorder final : public EventRecorder, public std::enable_shared_from_
 
   /// Returns this recorder (client-go's FakeRecorder ignores loggers).
   std::shared_ptr<EventRecorder> WithLogger(std::shared_ptr<Logger>) const override;
-  void RecordEvent(const StatusOr<api::core::v1::ObjectReference>& reference,
+  void RecordEvent(StatusOr<api::core::v1::ObjectReference> reference,
                    const Annotations* annotations, std::string_view type, std::string_view reason,
                    std::string message) override;
 

@@ -63,6 +63,12 @@ bool IsLeap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 
 }  // namespace
 
 std::string FormatRFC3339(TimePoint t, int fraction_digits) {
+  std::string out;
+  AppendRFC3339(out, t, fraction_digits);
+  return out;
+}
+
+void AppendRFC3339(std::string& out, TimePoint t, int fraction_digits) {
   using namespace std::chrono;
   if (fraction_digits < 0) fraction_digits = 0;
   if (fraction_digits > 9) fraction_digits = 9;
@@ -100,7 +106,7 @@ std::string FormatRFC3339(TimePoint t, int fraction_digits) {
     Put(p, frac, fraction_digits);
   }
   *p++ = 'Z';
-  return std::string(buf, p);
+  out.append(buf, p);
 }
 
 StatusOr<TimePoint> ParseRFC3339(std::string_view s) {

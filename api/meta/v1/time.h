@@ -16,6 +16,9 @@ using TimePoint = std::chrono::system_clock::time_point;
 /// (as Go does), e.g. "2024-05-01T10:00:03Z" or "2024-05-01T10:00:03.123456Z".
 std::string FormatRFC3339(TimePoint t, int fraction_digits);
 
+/// Appends FormatRFC3339(t, fraction_digits) to `out` (no temporary string).
+void AppendRFC3339(std::string& out, TimePoint t, int fraction_digits);
+
 /// Parses RFC 3339 with any offset (`Z`, `+02:00`) and any fractional precision, normalized
 /// to UTC. Errors name what was wrong.
 StatusOr<TimePoint> ParseRFC3339(std::string_view text);

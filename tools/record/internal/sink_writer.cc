@@ -1,5 +1,7 @@
 #include "kubeevents/tools/record/internal/sink_writer.h"
 
+#include <optional>
+
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/tools/record/event_broadcaster.h"
 #include "kubeevents/tools/record/event_util.h"
@@ -66,23 +68,23 @@ void SinkWriter::RecordToSink(const Event& incoming, std::stop_token cancel) {
 }
 
 SinkWriter::Attempt SinkWriter::RecordEvent(Event& event, const std::string& patch, bool update) {
-  StatusOr<Event> written = InternalError("no write attempted");
+  std::optional<StatusOr<Event>> written;
   bool patched = false;
   if (update) {
-    written = sink_->Patch(event, patch);
-    patched = written.ok();
+    written.emplace(sink_->Patch(event, patch));
+    patched = written->ok();
   }
   // The patch target may have expired on the server: create it again.
-  if (!update || IsKeyNotFoundError(written.status())) {
+  if (!update || IsKeyNotFoundError(written->status())) {
     event.metadata.resource_version.clear();
-    written = sink_->Create(event);
+    written.emplace(sink_->Create(event));
   }
-  if (written.ok()) {
+  if (written->ok()) {
     RecordCounters::Inc(patched ? counters_.patched : counters_.created);
-    correlator_.UpdateState(*written);
+    correlator_.UpdateState(**written);
     return Attempt::kDone;
   }
-  const Status& err = written.status();
+  const Status& err = written->status();
   switch (err.origin()) {
     case ErrorOrigin::kRequestBuilding:
       RecordCounters::Inc(counters_.failed_request_building);

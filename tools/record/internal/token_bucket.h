@@ -11,6 +11,7 @@ class TokenBucket {
  public:
   using time_point = std::chrono::system_clock::time_point;
 
+  TokenBucket() = default;
   TokenBucket(double qps, int burst, time_point now)
       : qps_(qps), burst_(burst), tokens_(burst), last_(now) {}
 
@@ -31,10 +32,10 @@ class TokenBucket {
   double tokens() const { return tokens_; }
 
  private:
-  double qps_;
-  int burst_;
-  double tokens_;
-  time_point last_;
+  double qps_ = 0;
+  int burst_ = 0;
+  double tokens_ = 0;
+  time_point last_{};
 };
 
 }  // namespace kube::record::internal

@@ -1,0 +1,197 @@
+// tools/record speed and memory (issue 4). Build with the release preset:
+//   cmake --preset release && cmake --build build/release --target record_bench
+//   build/release/bench/record/record_bench
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <fstream>
+#include <string>
+
+#include "kubeevents/api/core/v1/event.h"
+#include "kubeevents/tools/record/event_broadcaster.h"
+#include "kubeevents/tools/record/event_correlator.h"
+
+namespace {
+
+using kube::api::core::v1::Event;
+using kube::api::core::v1::ObjectReference;
+
+// An in-memory sink that accepts everything: measures the pipeline, not a store.
+class CountingSink final : public kube::record::EventSink {
+ public:
+  kube::StatusOr<Event> Create(const Event& e) override {
+    created.fetch_add(1, std::memory_order_relaxed);
+    return e;
+  }
+  kube::StatusOr<Event> Update(const Event& e) override { return e; }
+  kube::StatusOr<Event> Patch(const Event& e, std::string_view) override {
+    patched.fetch_add(1, std::memory_order_relaxed);
+    return e;
+  }
+  std::atomic<std::uint64_t> created{0}, patched{0};
+};
+
+ObjectReference Pod(int i) {
+  return {"Pod",
+          "default",
+          "web-" + std::to_string(i),
+          "6f1c2a9e-0000-4000-8000-00000000000" + std::to_string(i % 10),
+          "v1",
+          "1234",
+          ""};
+}
+
+Event MakeEvent(const ObjectReference& ref, std::string message) {
+  Event e;
+  e.metadata.name = ref.name + ".17cb4d1b6e5a2f80";
+  e.metadata.namespace_ = ref.namespace_;
+  e.involved_object = ref;
+  e.reason = "Started";
+  e.message = std::move(message);
+  e.type = "Normal";
+  e.source = {"bench-controller", "node-1"};
+  e.count = 1;
+  e.first_timestamp = kube::api::meta::v1::Time(std::chrono::system_clock::now());
+  e.last_timestamp = e.first_timestamp;
+  e.reporting_controller = "bench-controller";
+  e.reporting_instance = "node-1";
+  return e;
+}
+
+kube::record::BroadcasterOptions QuietOptions() {
+  kube::record::BroadcasterOptions o;
+  o.logger = std::make_shared<kube::NullLogger>();
+  o.correlator_options.disable_spam_filter = true;
+  return o;
+}
+
+// Eventf on the caller's thread: reference building, formatting, event construction and the
+// non-blocking enqueue. A watcher drains the queue meanwhile.
+void BM_Eventf(benchmark::State& state) {
+  kube::record::EventBroadcaster b(QuietOptions());
+  b.StartEventWatcher([](const Event&) {});
+  auto recorder = b.NewRecorder({"bench-controller", "node-1"});
+  const ObjectReference pod = Pod(1);
+  int i = 0;
+  for (auto _ : state) {
+    recorder->Eventf(pod, "Normal", "Scaled", "Scaled replica set %s to %d", "web-5d4f", ++i);
+  }
+  b.Flush(std::chrono::seconds(30));
+  const auto s = b.Stats();
+  state.counters["emitted"] = static_cast<double>(s.emitted);
+  state.counters["dropped_queue_full"] = static_cast<double>(s.dropped_queue_full);
+}
+BENCHMARK(BM_Eventf)
+    ->ComputeStatistics("median",
+                        [](const std::vector<double>& v) {
+                          std::vector<double> c = v;
+                          std::nth_element(c.begin(), c.begin() + static_cast<long>(c.size() / 2),
+                                           c.end());
+                          return c[c.size() / 2];
+                        })
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+
+void BM_EventCorrelate_Unique(benchmark::State& state) {
+  kube::record::CorrelatorOptions o;
+  o.disable_spam_filter = true;
+  kube::record::EventCorrelator c(o);
+  std::vector<Event> events;
+  for (int i = 0; i < 8192; ++i) events.push_back(MakeEvent(Pod(i), "message"));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(c.EventCorrelate(events[i++ & 8191]));
+  }
+}
+BENCHMARK(BM_EventCorrelate_Unique);
+
+void BM_EventCorrelate_Identical(benchmark::State& state) {
+  kube::record::CorrelatorOptions o;
+  o.disable_spam_filter = true;
+  kube::record::EventCorrelator c(o);
+  const Event e = MakeEvent(Pod(1), "Back-off restarting failed container");
+  for (auto _ : state) benchmark::DoNotOptimize(c.EventCorrelate(e));
+}
+BENCHMARK(BM_EventCorrelate_Identical);
+
+void BM_EventCorrelate_Aggregating(benchmark::State& state) {
+  kube::record::CorrelatorOptions o;
+  o.disable_spam_filter = true;
+  kube::record::EventCorrelator c(o);
+  std::vector<Event> events;
+  for (int i = 0; i < 1024; ++i)
+    events.push_back(MakeEvent(Pod(1), "message " + std::to_string(i)));
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(c.EventCorrelate(events[i++ & 1023]));
+}
+BENCHMARK(BM_EventCorrelate_Aggregating);
+
+void BM_EventCorrelate_Identical_SpamFilterOn(benchmark::State& state) {
+  kube::record::EventCorrelator c;
+  const Event e = MakeEvent(Pod(1), "Back-off restarting failed container");
+  for (auto _ : state) benchmark::DoNotOptimize(c.EventCorrelate(e));
+}
+BENCHMARK(BM_EventCorrelate_Identical_SpamFilterOn);
+
+// Eventf -> broadcaster -> correlator -> in-memory sink; items = events delivered to the sink.
+// Emitted back to back: what does not fit the 1000-slot queues is counted, never silent.
+void Pipeline(benchmark::State& state, bool identical) {
+  const int n = static_cast<int>(state.range(0));
+  std::vector<ObjectReference> refs;
+  for (int i = 0; i < n; ++i) refs.push_back(Pod(identical ? 1 : i));
+  std::uint64_t delivered = 0, emitted = 0, dropped = 0;
+  for (auto _ : state) {
+    kube::record::EventBroadcaster b(QuietOptions());
+    auto sink = std::make_shared<CountingSink>();
+    b.StartRecordingToSink(sink);
+    auto recorder = b.NewRecorder({"bench-controller", "node-1"});
+    for (int i = 0; i < n; ++i)
+      recorder->Event(refs[static_cast<std::size_t>(i)], "Normal", "Started",
+                      "Started container app");
+    b.Flush(std::chrono::seconds(60));
+    const auto s = b.Stats();
+    delivered += sink->created + sink->patched;
+    emitted += s.emitted;
+    dropped += s.dropped_queue_full + s.dropped_consumer_full;
+    const auto accounted = s.created + s.patched + s.dropped_consumer_full + s.abandoned;
+    if (accounted != s.emitted ||
+        s.emitted + s.dropped_queue_full != static_cast<std::uint64_t>(n)) {
+      state.SkipWithError("an event was lost without being counted");
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
+  state.counters["delivered"] =
+      benchmark::Counter(static_cast<double>(delivered), benchmark::Counter::kAvgIterations);
+  state.counters["dropped_counted"] =
+      benchmark::Counter(static_cast<double>(dropped), benchmark::Counter::kAvgIterations);
+}
+void BM_Pipeline_Unique(benchmark::State& state) { Pipeline(state, false); }
+void BM_Pipeline_Identical(benchmark::State& state) { Pipeline(state, true); }
+BENCHMARK(BM_Pipeline_Unique)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Pipeline_Identical)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+long RssKiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+// Memory stays bounded: the LRU caches hold 4096 entries each, whatever the event count.
+void BM_CorrelatorMemory(benchmark::State& state) {
+  for (auto _ : state) {
+    kube::record::CorrelatorOptions o;
+    o.disable_spam_filter = false;
+    kube::record::EventCorrelator c(o);
+    for (int i = 0; i < 10000; ++i) c.EventCorrelate(MakeEvent(Pod(i), "m"));
+    const long after_10k = RssKiB();
+    for (int i = 10000; i < 1000000; ++i) c.EventCorrelate(MakeEvent(Pod(i), "m"));
+    const long after_1m = RssKiB();
+    state.counters["rss_growth_KiB"] = static_cast<double>(after_1m - after_10k);
+  }
+}
+BENCHMARK(BM_CorrelatorMemory)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
