@@ -1,0 +1,104 @@
+// Internal: the transport-independent request handler of the local API server: routing,
+// authentication, discovery, the event verbs of both APIs over the one store, admission
+// (terminating namespaces), validation and apiserver-shaped errors. The HTTP layer feeds it
+// parsed requests and writes what it returns (streaming the watch it may start).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kubeevents/api/common/clock.h"
+#include "kubeevents/api/meta/v1/status.h"
+#include "kubeevents/tools/localapiserver/internal/store.h"
+#include "kubeevents/tools/localapiserver/internal/validation.h"
+
+namespace kube::localapiserver::internal {
+
+/// The parts of an HTTP request the handler looks at.
+struct Request {
+  std::string method;  ///< "GET", "POST", ...
+  std::string target;  ///< path + query, as sent
+  std::string content_type;
+  std::string accept;
+  std::string authorization;
+  std::string body;
+};
+
+/// What to send back. When `watch` is set the status line and headers are sent and the
+/// transport streams EncodeWatchFrame(...) for each change until the watch closes or
+/// `watch_timeout` passes.
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<Watcher> watch;
+  RequestVersion watch_version = RequestVersion::kCoreV1;
+  std::chrono::seconds watch_timeout{0};  ///< 0 = until the client or the server ends it
+  std::string watch_error_frame;          ///< sent first (then the stream ends) when non-empty
+};
+
+/// A 4xx/5xx Response with a metav1.Status body.
+Response StatusResponse(const api::meta::v1::Status& status);
+
+/// One `{"type":…,"object":…}\n` frame of a watch stream in the request's API version.
+std::string EncodeWatchFrame(const Change& change, RequestVersion version);
+
+/// Request routing and the apiserver semantics. Thread-safe.
+class Handler {
+ public:
+  struct Options {
+    std::shared_ptr<EventStore> store;
+    std::shared_ptr<Clock> clock;
+    std::string token;  ///< required as `Authorization: Bearer <token>`; empty = no auth
+    std::set<std::string> terminating_namespaces;
+    std::size_t max_body_bytes = 3 * 1024 * 1024;
+    std::string server_address;  ///< host:port reported in /api serverAddressByClientCIDRs
+  };
+
+  explicit Handler(Options options);
+
+  Response Handle(const Request& request);
+
+  /// Whether a request targets the event resources (fault injection applies to those).
+  static bool IsEventRequest(std::string_view target);
+
+  /// Marks a namespace terminating (creates fail with NamespaceTerminating) or clears it.
+  void SetNamespaceTerminating(const std::string& ns, bool terminating);
+  std::set<std::string> TerminatingNamespaces() const;
+  void SetServerAddress(std::string address);
+
+ private:
+  struct Route;
+  Response HandleEvents(const Request& request, const Route& route);
+  Response List(const Route& route);
+  Response Get(const Route& route);
+  Response Create(const Request& request, const Route& route);
+  Response Put(const Request& request, const Route& route);
+  Response Patch(const Request& request, const Route& route);
+  Response Delete(const Request& request, const Route& route);
+  Response DeleteCollection(const Route& route);
+  Response Discovery(const Request& request, std::string_view path);
+  bool IsTerminating(const std::string& ns) const;
+  StatusOr<api::core::v1::Event> Decode(std::string_view body, RequestVersion version) const;
+  std::string Encode(const api::core::v1::Event& e, RequestVersion version) const;
+  /// BeforeCreate + admission + validation for a new object (POST or create-on-PUT).
+  Status PrepareCreate(api::core::v1::Event& event, const Route& route) const;
+  /// BeforeUpdate + validation against the current object (PUT or PATCH).
+  Status PrepareUpdate(api::core::v1::Event& event, const api::core::v1::Event& current,
+                       const Route& route) const;
+
+  const Options options_;
+  mutable std::mutex mu_;
+  std::set<std::string> terminating_;
+  std::string server_address_;
+};
+
+}  // namespace kube::localapiserver::internal

@@ -1,0 +1,425 @@
+#include "kubeevents/tools/localapiserver/internal/transport.h"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "kubeevents/api/errors/errors.h"
+#include "kubeevents/api/json.h"
+
+namespace kube::localapiserver::internal {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using net::awaitable;
+using net::use_awaitable;
+
+namespace {
+
+constexpr auto kIdleTimeout = std::chrono::minutes(5);
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
+
+// Per-connection state shared with the transport (for closing) and with watch notifiers.
+// Everything but `pending` is touched only on the connection's strand.
+struct Connection {
+  explicit Connection(net::any_io_executor ex) : executor(ex), signal(ex) {}
+  net::any_io_executor executor;
+  net::steady_timer signal;          // woken by watch notifications and Close
+  std::atomic<bool> pending{false};  // a notification arrived
+  tcp::socket* socket = nullptr;     // the lowest layer while the session runs
+  bool closing = false;
+  bool faulty = false;
+
+  // Runs on the strand.
+  void CloseNow() {
+    closing = true;
+    signal.cancel();
+    if (socket != nullptr && socket->is_open()) {
+      boost::system::error_code ec;
+      socket->shutdown(tcp::socket::shutdown_both, ec);
+      socket->close(ec);
+    }
+  }
+};
+
+Response FaultResponse(int code, int retry_after) {
+  auto st = api::errors::NewGeneric(ReasonForCode(code), code,
+                                    "injected fault: HTTP " + std::to_string(code));
+  if (retry_after > 0) {
+    st.has_details = true;
+    st.details.retry_after_seconds = retry_after;
+  }
+  Response r = StatusResponse(st);
+  r.status = code;
+  if (retry_after > 0) r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return r;
+}
+
+}  // namespace
+
+struct Transport::Impl {
+  struct Listener {
+    std::uint16_t port = 0;
+    std::shared_ptr<ssl::context> tls;
+    bool faulty = false;
+    RequestHandler handler;
+    std::function<bool(std::string_view)> is_faultable;
+    std::shared_ptr<tcp::acceptor> acceptor;  // touched on `strand` only after Start
+    net::strand<net::io_context::executor_type> strand;
+  };
+
+  explicit Impl(Options o) : options(std::move(o)) {}
+
+  Options options;
+  net::io_context ioc;
+  std::vector<std::shared_ptr<Listener>> listeners;
+  std::vector<std::jthread> threads;
+  std::mutex mu;
+  std::set<std::shared_ptr<Connection>> connections;
+  bool started = false;
+  bool stopped = false;
+
+  StatusOr<std::shared_ptr<tcp::acceptor>> Open(const std::shared_ptr<Listener>& l) {
+    auto acc = std::make_shared<tcp::acceptor>(l->strand);
+    boost::system::error_code ec;
+    const tcp::endpoint ep(net::ip::make_address_v4("127.0.0.1"), l->port);
+    acc->open(ep.protocol(), ec);
+    if (!ec) acc->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acc->bind(ep, ec);
+    if (!ec) acc->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return UnavailableError("listening on 127.0.0.1:" + std::to_string(l->port) + ": " +
+                              ec.message());
+    }
+    return acc;
+  }
+
+  void Track(const std::shared_ptr<Connection>& c) {
+    std::lock_guard lock(mu);
+    connections.insert(c);
+  }
+  void Untrack(const std::shared_ptr<Connection>& c) {
+    std::lock_guard lock(mu);
+    connections.erase(c);
+  }
+
+  void CloseConnections(bool only_faulty) {
+    std::vector<std::shared_ptr<Connection>> all;
+    {
+      std::lock_guard lock(mu);
+      for (const auto& c : connections) {
+        if (!only_faulty || c->faulty) all.push_back(c);
+      }
+    }
+    for (auto& c : all) net::post(c->executor, [c] { c->CloseNow(); });
+  }
+
+  awaitable<void> AcceptLoop(std::shared_ptr<Listener> l, std::shared_ptr<tcp::acceptor> acc) {
+    for (;;) {
+      auto strand = net::make_strand(ioc);
+      tcp::socket socket(strand);
+      boost::system::error_code ec;
+      co_await acc->async_accept(socket, net::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (!acc->is_open() || ec == net::error::operation_aborted) co_return;
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      auto conn = std::make_shared<Connection>(strand);
+      conn->faulty = l->faulty;
+      Track(conn);
+      net::co_spawn(strand, RunConnection(this, l, std::move(socket), conn), net::detached);
+    }
+  }
+
+  static awaitable<void> RunConnection(Impl* self, std::shared_ptr<Listener> l, tcp::socket socket,
+                                       std::shared_ptr<Connection> conn) {
+    if (l->tls) {
+      beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *l->tls);
+      conn->socket = &beast::get_lowest_layer(stream).socket();
+      if (!conn->closing) {
+        boost::system::error_code ec;
+        beast::get_lowest_layer(stream).expires_after(kHandshakeTimeout);
+        co_await stream.async_handshake(ssl::stream_base::server,
+                                        net::redirect_error(use_awaitable, ec));
+        if (!ec) co_await self->Serve(stream, *l, conn);
+      }
+    } else {
+      beast::tcp_stream stream(std::move(socket));
+      conn->socket = &stream.socket();
+      if (!conn->closing) co_await self->Serve(stream, *l, conn);
+    }
+    conn->socket = nullptr;
+    conn->signal.cancel();
+    self->Untrack(conn);
+  }
+
+  template <class Stream>
+  static awaitable<bool> Write(Stream& stream, const Response& r, bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
+    res.set(http::field::content_type, r.content_type);
+    res.set(http::field::cache_control, "no-cache, private");
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.keep_alive(keep_alive);
+    res.body() = r.body;
+    res.prepare_payload();
+    boost::system::error_code ec;
+    co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+    co_return !ec;
+  }
+
+  template <class Stream>
+  static void Reset(Stream& stream) {
+    auto& sock = beast::get_lowest_layer(stream).socket();
+    boost::system::error_code ec;
+    sock.set_option(net::socket_base::linger(true, 0), ec);
+    sock.close(ec);
+  }
+
+  template <class Stream>
+  awaitable<void> Serve(Stream& stream, Listener& l, std::shared_ptr<Connection> conn) {
+    beast::flat_buffer buffer;
+    while (!conn->closing) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(options.max_body_bytes);
+      parser.header_limit(1 << 16);
+      beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
+      boost::system::error_code ec;
+      co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+      if (ec == http::error::body_limit) {
+        auto st = api::errors::NewGeneric(
+            api::errors::kReasonRequestEntityTooLarge, 413,
+            "Request entity too large: limit is " + std::to_string(options.max_body_bytes));
+        const Response too_large = StatusResponse(st);
+        co_await Write(stream, too_large, false);
+        // Drain what the client is still sending so it can read the answer, then close.
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+        std::vector<char> sink(64 * 1024);
+        std::size_t drained = 0;
+        while (drained < options.max_body_bytes + (1u << 20)) {
+          const std::size_t n = co_await stream.async_read_some(
+              net::buffer(sink), net::redirect_error(use_awaitable, ec));
+          if (ec) break;
+          drained += n;
+        }
+        break;
+      }
+      if (ec) break;
+      beast::get_lowest_layer(stream).expires_never();
+      auto& req = parser.get();
+      Request r;
+      r.method = std::string(req.method_string());
+      r.target = std::string(req.target());
+      r.content_type = std::string(req[http::field::content_type]);
+      r.accept = std::string(req[http::field::accept]);
+      r.authorization = std::string(req[http::field::authorization]);
+      r.body = std::move(req.body());
+      const bool keep_alive = req.keep_alive();
+
+      if (l.faulty && options.faults && l.is_faultable && l.is_faultable(r.target)) {
+        const auto d = options.faults->Next();
+        if (d.reset) {
+          Reset(stream);
+          co_return;
+        }
+        if (d.latency.count() > 0) {
+          net::steady_timer t(co_await net::this_coro::executor);
+          t.expires_after(d.latency);
+          co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+          if (conn->closing) break;
+        }
+        if (d.fail_code != 0) {
+          const Response failure = FaultResponse(d.fail_code, d.retry_after_seconds);
+          if (!co_await Write(stream, failure, keep_alive)) break;
+          if (!keep_alive) break;
+          continue;
+        }
+      }
+
+      Response resp = l.handler(r);
+      if (options.logger) {
+        options.logger->Info(
+            4, "HTTP",
+            {{"verb", r.method}, {"URI", r.target}, {"code", std::to_string(resp.status)}});
+      }
+      if (resp.watch || !resp.watch_error_frame.empty()) {
+        co_await StreamWatch(stream, resp, conn);
+        break;
+      }
+      if (!co_await Write(stream, resp, keep_alive) || !keep_alive) break;
+    }
+    if (!conn->closing) {
+      boost::system::error_code ec;
+      beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  template <class Stream>
+  awaitable<void> StreamWatch(Stream& stream, Response& resp, std::shared_ptr<Connection> conn) {
+    http::response<http::empty_body> res{http::status::ok, 11};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-cache, private");
+    res.chunked(true);
+    res.keep_alive(false);
+    http::response_serializer<http::empty_body> sr{res};
+    boost::system::error_code ec;
+    co_await http::async_write_header(stream, sr, net::redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+    if (!resp.watch_error_frame.empty()) {
+      co_await net::async_write(stream, http::make_chunk(net::buffer(resp.watch_error_frame)),
+                                net::redirect_error(use_awaitable, ec));
+    } else {
+      auto watcher = resp.watch;
+      std::weak_ptr<Connection> weak = conn;
+      watcher->SetNotify([weak] {
+        if (auto c = weak.lock()) {
+          if (!c->pending.exchange(true)) net::post(c->executor, [c] { c->signal.cancel(); });
+        }
+      });
+      const auto deadline = resp.watch_timeout.count() > 0
+                                ? std::chrono::steady_clock::now() + resp.watch_timeout
+                                : std::chrono::steady_clock::time_point::max();
+      conn->signal.expires_at(deadline);
+      while (!conn->closing) {
+        conn->pending.store(false);
+        bool closed = false;
+        auto changes = watcher->Drain(closed);
+        if (!changes.empty()) {
+          std::string frames;
+          for (const auto& c : changes) frames += EncodeWatchFrame(c, resp.watch_version);
+          co_await net::async_write(stream, http::make_chunk(net::buffer(frames)),
+                                    net::redirect_error(use_awaitable, ec));
+          if (ec) break;
+          continue;
+        }
+        if (closed || std::chrono::steady_clock::now() >= deadline) break;
+        if (conn->pending.load()) continue;
+        co_await conn->signal.async_wait(net::redirect_error(use_awaitable, ec));
+      }
+      watcher->Stop();
+    }
+    if (!conn->closing) {
+      co_await net::async_write(stream, http::make_chunk_last(),
+                                net::redirect_error(use_awaitable, ec));
+    }
+  }
+};
+
+Transport::Transport(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Transport::~Transport() { Stop(); }
+
+StatusOr<std::uint16_t> Transport::Listen(std::uint16_t port, std::shared_ptr<ssl::context> tls,
+                                          bool faulty, RequestHandler handler,
+                                          std::function<bool(std::string_view)> is_faultable) {
+  auto l = std::make_shared<Impl::Listener>(
+      Impl::Listener{port, std::move(tls), faulty, std::move(handler), std::move(is_faultable),
+                     nullptr, net::make_strand(impl_->ioc)});
+  auto acc = impl_->Open(l);
+  if (!acc) return acc.status();
+  l->port = (*acc)->local_endpoint().port();
+  l->acceptor = std::move(*acc);
+  impl_->listeners.push_back(l);
+  return l->port;
+}
+
+void Transport::Start() {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->started) return;
+  impl_->started = true;
+  for (const auto& l : impl_->listeners) {
+    net::co_spawn(l->strand, impl_->AcceptLoop(l, l->acceptor), net::detached);
+  }
+  const int n = std::max(1, impl_->options.threads);
+  for (int i = 0; i < n; ++i) {
+    impl_->threads.emplace_back([impl = impl_.get()] {
+      auto guard = net::make_work_guard(impl->ioc);
+      impl->ioc.run();
+    });
+  }
+}
+
+void Transport::StopAccepting() {
+  // From an I/O thread (the admin endpoint) we must not block on the listener strand.
+  const bool inside = impl_->ioc.get_executor().running_in_this_thread();
+  for (const auto& l : impl_->listeners) {
+    if (!l->faulty) continue;
+    auto done = std::make_shared<std::promise<void>>();
+    net::post(l->strand, [l, done] {
+      if (l->acceptor) {
+        boost::system::error_code ec;
+        l->acceptor->close(ec);
+      }
+      done->set_value();
+    });
+    if (!inside && !impl_->threads.empty()) done->get_future().wait();
+  }
+  impl_->CloseConnections(/*only_faulty=*/true);
+  if (impl_->options.faults) impl_->options.faults->SetAccepting(false);
+}
+
+Status Transport::ResumeAccepting() {
+  for (const auto& l : impl_->listeners) {
+    if (!l->faulty) continue;
+    auto acc = impl_->Open(l);
+    if (!acc) return acc.status();
+    net::post(l->strand, [impl = impl_.get(), l, a = std::move(*acc)] {
+      l->acceptor = a;
+      net::co_spawn(l->strand, impl->AcceptLoop(l, a), net::detached);
+    });
+  }
+  if (impl_->options.faults) impl_->options.faults->SetAccepting(true);
+  return {};
+}
+
+void Transport::Stop() {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+  }
+  if (!impl_->threads.empty()) {
+    for (const auto& l : impl_->listeners) {
+      net::post(l->strand, [l] {
+        boost::system::error_code ec;
+        if (l->acceptor) l->acceptor->close(ec);
+      });
+    }
+    impl_->CloseConnections(/*only_faulty=*/false);
+    // Give sessions a moment to unwind on their own, then stop the loop.
+    for (int i = 0; i < 200; ++i) {
+      {
+        std::lock_guard lock(impl_->mu);
+        if (impl_->connections.empty()) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  impl_->ioc.stop();
+  impl_->threads.clear();  // joins
+}
+
+}  // namespace kube::localapiserver::internal

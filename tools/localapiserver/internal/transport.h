@@ -1,0 +1,60 @@
+// Internal: the HTTP/1.1 (+TLS) transport of the local API server on Boost.Beast/Asio with
+// C++20 coroutines: listeners on 127.0.0.1, keep-alive sessions, the 3 MiB body limit, watch
+// streaming (chunked), fault injection (reset, latency, failures) and stop/resume accepting.
+// Owns its io_context and worker threads (joined in Stop / the destructor).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "kubeevents/api/common/logger.h"
+#include "kubeevents/api/common/status_or.h"
+#include "kubeevents/tools/localapiserver/faults.h"
+#include "kubeevents/tools/localapiserver/internal/handler.h"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace kube::localapiserver::internal {
+
+/// Produces the response for one request (runs on a transport thread).
+using RequestHandler = std::function<Response(const Request&)>;
+
+class Transport {
+ public:
+  struct Options {
+    int threads = 2;
+    std::size_t max_body_bytes = 3 * 1024 * 1024;
+    std::shared_ptr<FaultInjector> faults;
+    std::shared_ptr<Logger> logger;
+  };
+
+  explicit Transport(Options options);
+  ~Transport();
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  /// Opens a listener on 127.0.0.1:`port` (0 = pick one) and returns the bound port. `tls`
+  /// null = plain HTTP. `faulty` listeners are subject to fault injection (for requests where
+  /// `is_faultable(target)`) and to StopAccepting. Call before Start.
+  StatusOr<std::uint16_t> Listen(std::uint16_t port, std::shared_ptr<boost::asio::ssl::context> tls,
+                                 bool faulty, RequestHandler handler,
+                                 std::function<bool(std::string_view)> is_faultable);
+  /// Starts the worker threads.
+  void Start();
+  /// Closes listeners and connections, stops and joins the threads. Idempotent.
+  void Stop();
+  /// Closes the faulty listeners and drops their open connections: new connections are
+  /// refused until ResumeAccepting re-opens the same ports.
+  void StopAccepting();
+  Status ResumeAccepting();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kube::localapiserver::internal
