@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "kubeevents/tools/internal/consumer_group.h"
 #include "kubeevents/tools/record/event_util.h"
 #include "kubeevents/tools/record/internal/record_counters.h"
 #include "kubeevents/tools/record/internal/sink_writer.h"
@@ -17,29 +18,6 @@ using api::core::v1::Event;
 
 namespace internal {
 
-/// A Flush request travelling through a consumer's queue behind the events it waits for.
-struct FlushMarker {
-  struct State {
-    std::mutex mu;
-    std::condition_variable cv;
-    int pending = 0;
-  };
-  std::shared_ptr<State> state;
-  void Done() const {
-    {
-      std::lock_guard lock(state->mu);
-      --state->pending;
-    }
-    state->cv.notify_all();
-  }
-};
-
-struct Consumer {
-  std::shared_ptr<watch::Interface> watcher;
-  std::jthread thread;
-  std::atomic<bool> done{false};
-};
-
 struct BroadcasterCore {
   std::shared_ptr<Logger> logger;
   std::shared_ptr<Clock> clock;
@@ -48,24 +26,12 @@ struct BroadcasterCore {
   std::uint64_t seed;
   std::unique_ptr<watch::Broadcaster> mux;
   RecordCounters counters;
-  std::atomic<std::uint64_t> logged_consumer_drops{0};
+  std::unique_ptr<tools::internal::ConsumerGroup> consumers;
   std::atomic<std::uint64_t> next_seed{0};
-
-  std::mutex mu;  // guards consumers
-  std::vector<std::shared_ptr<Consumer>> consumers;
 
   std::mutex shutdown_mu;
   bool shut_down = false;
   std::jthread context_thread;  // WithContext watcher
-
-  void LogConsumerDrops() {
-    const std::uint64_t now = mux->Stats().dropped_watcher_full;
-    std::uint64_t logged = logged_consumer_drops.load(std::memory_order_relaxed);
-    if (now > logged && logged_consumer_drops.compare_exchange_strong(logged, now)) {
-      logger->Error("Dropped events: a consumer's queue was full",
-                    {{"count", std::to_string(now - logged)}, {"total", std::to_string(now)}});
-    }
-  }
 };
 
 /// Emits into a BroadcasterCore; shares it with the broadcaster and other recorders.
@@ -144,16 +110,8 @@ void ShutdownCore(BroadcasterCore& core) {
   core.shut_down = true;
   // Deliver everything already queued into the consumers' queues, then close them.
   core.mux->Shutdown();
-  std::vector<std::shared_ptr<Consumer>> consumers;
-  {
-    std::lock_guard lock(core.mu);
-    consumers = core.consumers;
-  }
   // Cancel: consumers finish the event in hand (retry sleeps abort) and count the rest.
-  for (auto& c : consumers) c->thread.request_stop();
-  for (auto& c : consumers) {
-    if (c->thread.joinable() && c->thread.get_id() != std::this_thread::get_id()) c->thread.join();
-  }
+  core.consumers->StopAndJoin();
   if (core.context_thread.joinable() &&
       core.context_thread.get_id() != std::this_thread::get_id()) {
     core.context_thread.request_stop();
@@ -167,12 +125,14 @@ void ShutdownCore(BroadcasterCore& core) {
 // ------------------------------------------------------------------------------ handle
 
 void ConsumerHandle::Stop() {
-  if (!consumer_) return;
-  consumer_->thread.request_stop();
-  consumer_->watcher->Stop();
+  if (consumer_) consumer_->Stop();
 }
 
 bool ConsumerHandle::Done() const { return !consumer_ || consumer_->done.load(); }
+
+ConsumerHandle MakeConsumerHandle(std::shared_ptr<tools::internal::Consumer> consumer) {
+  return ConsumerHandle(std::move(consumer));
+}
 
 // ------------------------------------------------------------------------------ broadcaster
 
@@ -189,6 +149,8 @@ EventBroadcaster::EventBroadcaster(BroadcasterOptions options)
       options.max_queued_events == 0 ? kMaxQueuedEvents : options.max_queued_events;
   core.mux = watch::Broadcaster::NewLongQueueBroadcaster(
       queue, watch::FullChannelBehavior::kDropIfChannelFull);
+  core.consumers = std::make_unique<tools::internal::ConsumerGroup>(*core.mux, core.logger,
+                                                                    core.counters.abandoned);
   if (options.stop_token.stop_possible()) {
     // WithContext: shut down when the caller's token fires (on our own thread, so a
     // request_stop from inside a handler cannot join itself).
@@ -221,67 +183,24 @@ EventBroadcaster::~EventBroadcaster() {
 void EventBroadcaster::Shutdown() { internal::ShutdownCore(*core_); }
 
 ConsumerHandle EventBroadcaster::StartConsumer(
-    std::function<void(const Event&, std::stop_token)> fn, std::function<void()> on_exit) {
-  auto watcher = core_->mux->Watch();
-  if (!watcher.ok()) {
-    core_->logger->Error("Unable start event watcher (will not retry!)",
-                         {{"err", watcher.status().message()}});
-    auto consumer = std::make_shared<internal::Consumer>();
-    consumer->watcher = watch::NewEmptyWatch();
-    consumer->done = true;
-    return ConsumerHandle(std::move(consumer));
-  }
-  auto consumer = std::make_shared<internal::Consumer>();
-  consumer->watcher = *std::move(watcher);
-  internal::BroadcasterCore* core = core_.get();
-  internal::Consumer* self = consumer.get();
-  std::lock_guard lock(core_->mu);
-  // Reap consumers whose threads already ended.
-  std::erase_if(core_->consumers, [](const std::shared_ptr<internal::Consumer>& c) {
-    if (!c->done.load()) return false;
-    if (c->thread.joinable() && c->thread.get_id() != std::this_thread::get_id()) c->thread.join();
-    return !c->thread.joinable();
-  });
-  consumer->thread = std::jthread(
-      [core, self, fn = std::move(fn), on_exit = std::move(on_exit)](std::stop_token stop) {
-        auto& channel = self->watcher->ResultChan();
-        std::vector<watch::Event> batch;
-        batch.reserve(64);
-        std::uint64_t abandoned = 0;
-        const auto handle = [&](const watch::Event& item, bool deliver) {
-          if (const auto* marker = item.As<internal::FlushMarker>()) {
-            marker->Done();
-          } else if (const auto* event = item.As<Event>()) {
-            if (deliver) {
-              fn(*event, stop);
-            } else {
-              ++abandoned;
-            }
-          }
-        };
-        while (!stop.stop_requested()) {
-          batch.clear();
-          if (channel.ReceiveBatch(batch, 64, stop) == 0) break;
-          for (const auto& item : batch) handle(item, !stop.stop_requested());
-          core->LogConsumerDrops();
-        }
-        // Stopped or shut down: nothing more arrives; account for what is still queued.
-        self->watcher->Stop();
-        while (auto item = channel.TryReceive()) handle(*item, false);
-        if (abandoned > 0) {
-          internal::RecordCounters::Inc(core->counters.abandoned, abandoned);
-          core->logger->Error("Dropped queued events: the consumer stopped before writing them",
-                              {{"count", std::to_string(abandoned)}});
-        }
-        if (on_exit) on_exit();
-        self->done = true;
+    std::function<void(const Event&, std::stop_token)> fn) {
+  auto consumer =
+      core_->consumers->Start([fn = std::move(fn)](const watch::Event& item, std::stop_token stop) {
+        if (const auto* event = item.As<Event>()) fn(*event, stop);
       });
-  core_->consumers.push_back(consumer);
-  return ConsumerHandle(std::move(consumer));
+  if (!consumer.ok()) {
+    core_->logger->Error("Unable start event watcher (will not retry!)",
+                         {{"err", consumer.status().message()}});
+    auto done = std::make_shared<tools::internal::Consumer>();
+    done->watcher = watch::NewEmptyWatch();
+    done->done = true;
+    return ConsumerHandle(std::move(done));
+  }
+  return ConsumerHandle(*std::move(consumer));
 }
 
 ConsumerHandle EventBroadcaster::StartEventWatcher(std::function<void(const Event&)> handler) {
-  return StartConsumer([h = std::move(handler)](const Event& e, std::stop_token) { h(e); }, {});
+  return StartConsumer([h = std::move(handler)](const Event& e, std::stop_token) { h(e); });
 }
 
 ConsumerHandle EventBroadcaster::StartRecordingToSink(std::shared_ptr<EventSink> sink) {
@@ -290,7 +209,7 @@ ConsumerHandle EventBroadcaster::StartRecordingToSink(std::shared_ptr<EventSink>
       std::move(sink), core.correlator_options, core.sleep_duration, core.clock, core.logger,
       core.seed + core.next_seed.fetch_add(1), core.counters);
   return StartConsumer(
-      [writer](const Event& e, std::stop_token stop) { writer->RecordToSink(e, stop); }, {});
+      [writer](const Event& e, std::stop_token stop) { writer->RecordToSink(e, stop); });
 }
 
 std::string GoSyntax(const api::core::v1::ObjectReference& r) {
@@ -328,43 +247,7 @@ std::shared_ptr<EventRecorder> EventBroadcaster::NewRecorder(api::core::v1::Even
 }
 
 bool EventBroadcaster::Flush(std::chrono::nanoseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  // Barrier: registering a watcher runs on the distribution loop after every event queued
-  // before it, so once Watch() returns those events sit in the consumers' queues.
-  auto barrier = core_->mux->Watch();
-  if (!barrier.ok()) return true;  // shut down: everything was handled or counted
-  (*barrier)->Stop();
-
-  std::vector<std::shared_ptr<internal::Consumer>> consumers;
-  {
-    std::lock_guard lock(core_->mu);
-    for (const auto& c : core_->consumers) {
-      if (!c->done.load()) consumers.push_back(c);
-    }
-  }
-  auto state = std::make_shared<internal::FlushMarker::State>();
-  for (const auto& c : consumers) {
-    const auto marker =
-        watch::Event::Make(watch::EventType::kBookmark, internal::FlushMarker{state});
-    {
-      std::lock_guard lock(state->mu);
-      ++state->pending;
-    }
-    // The queue may be full: wait for room, but only until the deadline.
-    auto wait = std::chrono::microseconds(50);
-    while (!c->watcher->ResultChan().TrySend(marker)) {
-      if (c->done.load() || c->watcher->ResultChan().closed()) {
-        std::lock_guard lock(state->mu);
-        --state->pending;
-        break;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      std::this_thread::sleep_for(wait);
-      wait = std::min(wait * 2, std::chrono::microseconds(5000));
-    }
-  }
-  std::unique_lock lock(state->mu);
-  return state->cv.wait_until(lock, deadline, [&] { return state->pending <= 0; });
+  return core_->consumers->Flush(std::chrono::steady_clock::now() + timeout);
 }
 
 RecordStats EventBroadcaster::Stats() const {

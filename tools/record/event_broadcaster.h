@@ -21,8 +21,14 @@ namespace kube::record {
 
 namespace internal {
 struct BroadcasterCore;
-struct Consumer;
 }  // namespace internal
+}  // namespace kube::record
+
+namespace kube::tools::internal {
+struct Consumer;
+}  // namespace kube::tools::internal
+
+namespace kube::record {
 
 /// client-go constants.
 inline constexpr int kMaxTriesPerEvent = 12;
@@ -89,8 +95,9 @@ class ConsumerHandle {
 
  private:
   friend class EventBroadcaster;
-  explicit ConsumerHandle(std::shared_ptr<internal::Consumer> c) : consumer_(std::move(c)) {}
-  std::shared_ptr<internal::Consumer> consumer_;
+  friend ConsumerHandle MakeConsumerHandle(std::shared_ptr<tools::internal::Consumer>);
+  explicit ConsumerHandle(std::shared_ptr<tools::internal::Consumer> c) : consumer_(std::move(c)) {}
+  std::shared_ptr<tools::internal::Consumer> consumer_;
 };
 
 /// Receives events from recorders and distributes them to consumers: sinks (each with its own
@@ -135,10 +142,13 @@ class EventBroadcaster {
   RecordStats Stats() const;
 
  private:
-  ConsumerHandle StartConsumer(std::function<void(const api::core::v1::Event&, std::stop_token)> fn,
-                               std::function<void()> on_exit);
+  ConsumerHandle StartConsumer(
+      std::function<void(const api::core::v1::Event&, std::stop_token)> fn);
   std::shared_ptr<internal::BroadcasterCore> core_;
 };
+
+/// Wraps an internal consumer in a handle (used by tools/events, which shares the type).
+ConsumerHandle MakeConsumerHandle(std::shared_ptr<tools::internal::Consumer> consumer);
 
 /// The `v1.ObjectReference{Kind:"Pod", ...}` rendering of Go's %#v, used by StartLogging.
 std::string GoSyntax(const api::core::v1::ObjectReference& ref);
