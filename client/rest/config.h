@@ -40,10 +40,10 @@ struct TLSClientConfig {
 /// User impersonation (kubeconfig `as`, `as-uid`, `as-groups`, `as-user-extra`), sent as
 /// Impersonate-User / -Uid / -Group / -Extra-<key> headers. uid/groups/extra require user_name.
 struct ImpersonationConfig {
-  std::string user_name;
-  std::string uid;
-  std::vector<std::string> groups;
-  std::map<std::string, std::vector<std::string>> extra;
+  std::string user_name{};
+  std::string uid{};
+  std::vector<std::string> groups{};
+  std::map<std::string, std::vector<std::string>> extra{};
 };
 
 /// One environment variable handed to an exec credential plugin.

@@ -16,11 +16,11 @@ namespace kube::rest {
 
 /// metav1.ListOptions (the parts used for events). Empty/zero fields are not sent.
 struct ListOptions {
-  std::string label_selector;
-  std::string field_selector;  ///< e.g. "involvedObject.name=web-0,type=Warning"
-  std::string resource_version;
-  std::int64_t limit = 0;      ///< page size; 0 = no paging
-  std::string continue_token;  ///< from the previous page's metadata.continue
+  std::string label_selector{};
+  std::string field_selector{};  ///< e.g. "involvedObject.name=web-0,type=Warning"
+  std::string resource_version{};
+  std::int64_t limit = 0;        ///< page size; 0 = no paging
+  std::string continue_token{};  ///< from the previous page's metadata.continue
   std::int64_t timeout_seconds = 0;
 };
 

@@ -24,7 +24,7 @@ using tcp = asio::ip::tcp;
 
 std::string RecordedRequest::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (beast::iequals(k, name)) return v;
+    if (beast::iequals(k, beast::string_view(name.data(), name.size()))) return v;
   }
   return "";
 }
@@ -32,7 +32,7 @@ std::string RecordedRequest::Header(std::string_view name) const {
 std::vector<std::string> RecordedRequest::Headers(std::string_view name) const {
   std::vector<std::string> out;
   for (const auto& [k, v] : headers) {
-    if (beast::iequals(k, name)) out.push_back(v);
+    if (beast::iequals(k, beast::string_view(name.data(), name.size()))) out.push_back(v);
   }
   return out;
 }

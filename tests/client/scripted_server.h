@@ -19,8 +19,8 @@ namespace kube::rest::testing {
 struct RecordedRequest {
   std::string method;
   std::string target;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers{};
+  std::string body{};
   std::string client_cert_cn;  ///< subject CN of the verified client certificate, if any
   int connection = 0;          ///< 1-based index of the connection it came on
   /// First value of a header (case-insensitive), or "".
@@ -32,8 +32,8 @@ struct RecordedRequest {
 /// What to answer.
 struct ScriptedResponse {
   int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers{};
+  std::string body{};
   std::string content_type = "application/json";
   std::chrono::milliseconds delay{0};  ///< wait before answering
   bool reset = false;                  ///< send a TCP RST instead of a response

@@ -282,7 +282,7 @@ struct ClientCore::Impl {
   std::shared_ptr<ssl::context> tls_ctx;
   std::shared_ptr<const CertKeyPem> tls_ctx_cert;
   std::string loaded_ca, loaded_cert, loaded_key;
-  SteadyClock::time_point tls_checked{};
+  Clock::time_point tls_checked{};  // on the injected clock
 
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<unsigned> next_worker{0};
@@ -470,7 +470,7 @@ StatusOr<std::shared_ptr<ssl::context>> ClientCore::Impl::BuildTlsContext(const 
 StatusOr<std::shared_ptr<ssl::context>> ClientCore::Impl::CurrentTlsContext(
     const std::shared_ptr<const CertKeyPem>& exec_cert) {
   std::lock_guard lock(tls_mu);
-  const auto now = SteadyClock::now();
+  const auto now = clock->Now();
   const bool file_backed = config.tls.ca_data.empty() && !config.tls.ca_file.empty();
   const bool cert_files = config.tls.cert_data.empty() && !config.tls.cert_file.empty();
   bool rebuild = !tls_ctx || exec_cert != tls_ctx_cert;
