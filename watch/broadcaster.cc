@@ -192,29 +192,39 @@ void Broadcaster::Loop() {
   watchers_.clear();
 }
 
+// Go's distribute sends event by event to each watcher in turn. Here a run of events goes to
+// each watcher under one channel lock. First every watcher gets, without blocking, as much as
+// fits (so no watcher waits behind a slow one for events it has room for); then, with
+// kWaitIfChannelFull, the loop waits on each watcher that still lacks the rest, in turn —
+// Stop() closes the channel, which ends such a wait.
 void Broadcaster::Distribute(std::span<const Event> events) {
   if (events.empty()) return;
   std::uint64_t delivered = 0;
   std::uint64_t dropped = 0;
   bool saw_stopped = false;
+  lagging_.clear();
   for (const auto& w : watchers_) {
     if (w->stopped()) {
       saw_stopped = true;
       continue;
     }
-    // Wait: SendBatch returns early only when Stop() closed the channel.
-    const std::size_t n = behavior_ == FullChannelBehavior::kWaitIfChannelFull
-                              ? w->chan_.SendBatch(events)
-                              : w->chan_.TrySendBatch(events);
+    const std::size_t n = w->chan_.TrySendBatch(events);
     delivered += n;
-    if (n < events.size()) {
-      if (w->stopped()) {
-        saw_stopped = true;
-      } else {
-        dropped += events.size() - n;
-      }
+    if (n == events.size()) continue;
+    if (w->stopped()) {
+      saw_stopped = true;
+    } else if (behavior_ == FullChannelBehavior::kDropIfChannelFull) {
+      dropped += events.size() - n;
+    } else {
+      lagging_.emplace_back(w.get(), n);
     }
   }
+  for (auto [w, sent] : lagging_) {
+    // Returns early only when Stop() closed the channel.
+    delivered += w->chan_.SendBatch(events.subspan(sent));
+    if (w->stopped()) saw_stopped = true;
+  }
+  lagging_.clear();
   counters_->delivered.fetch_add(delivered, std::memory_order_relaxed);
   if (dropped > 0) counters_->dropped_watcher_full.fetch_add(dropped, std::memory_order_relaxed);
   if (saw_stopped) RemoveStoppedWatchers();

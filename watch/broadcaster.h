@@ -10,6 +10,7 @@
 #include <span>
 #include <thread>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include "kubeevents/api/common/status_or.h"
@@ -106,6 +107,8 @@ class Broadcaster {
   Chan<Event> incoming_;
   // Only the distribution thread touches this list.
   std::vector<std::shared_ptr<internal::BroadcasterWatcher>> watchers_;
+  // Scratch list for Distribute: watchers that still need part of the current run.
+  std::vector<std::pair<internal::BroadcasterWatcher*, std::size_t>> lagging_;
   std::mutex shutdown_mu_;
   std::jthread loop_;
 };

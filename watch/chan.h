@@ -198,6 +198,19 @@ class Chan {
   /// Maximum number of buffered items.
   std::size_t capacity() const { return ring_.size(); }
 
+  /// Threads currently blocked waiting for an item (for tests and diagnostics: lets a test
+  /// wait until a consumer is parked instead of sleeping).
+  std::size_t receivers_waiting() const {
+    std::lock_guard lock(mu_);
+    return recv_waiters_;
+  }
+  /// Threads currently blocked waiting for room (e.g. a Broadcaster waiting on a full
+  /// watcher).
+  std::size_t senders_waiting() const {
+    std::lock_guard lock(mu_);
+    return send_waiters_;
+  }
+
   /// Input iterator for range-for: each increment is a blocking Receive(); the range ends when
   /// the channel is closed and drained.
   class Iterator {
