@@ -20,7 +20,7 @@ class EventSink {
   virtual StatusOr<api::events::v1::Event> Update(const api::events::v1::Event& event) = 0;
   /// PATCH .../events/{event.name}, content type application/strategic-merge-patch+json.
   virtual StatusOr<api::events::v1::Event> Patch(const api::events::v1::Event& event,
-                                                  std::string_view patch) = 0;
+                                                 std::string_view patch) = 0;
 };
 
 }  // namespace kube::events

@@ -1,0 +1,423 @@
+// events.k8s.io/v1 pipeline: the series algorithm, periodic finish/refresh tasks and the retry
+// rules of client-go tools/events, driven by a FakeClock (nothing sleeps in real time except
+// short waits for worker threads to reach a known state).
+#include <gtest/gtest.h>
+
+#include "kubeevents/api/errors/errors.h"
+#include "kubeevents/tools/events/event_broadcaster.h"
+#include "kubeevents/tools/events/testing/fake_event_sink.h"
+#include "test_support.h"
+
+namespace kube::events {
+namespace {
+
+using api::core::v1::ObjectReference;
+using api::events::v1::Event;
+using record::testing_support::CapturingLogger;
+using record::testing_support::Eventually;
+using testing::FakeEventSink;
+using namespace std::chrono_literals;
+
+ObjectReference Pod(std::string name = "web-0") {
+  return {"Pod", "prod", name, "uid-" + name, "v1", "7", ""};
+}
+
+class EventsTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
+  std::shared_ptr<CapturingLogger> logger_ = std::make_shared<CapturingLogger>();
+  std::shared_ptr<FakeEventSink> sink_ = std::make_shared<FakeEventSink>();
+
+  BroadcasterOptions Options() {
+    BroadcasterOptions o;
+    o.clock = clock_;
+    o.logger = logger_;
+    o.hostname = "node-1";
+    o.random_seed = 7;
+    o.incoming_queue_length = 1000;
+    return o;
+  }
+  // The finish and refresh tasks each sleep on the clock between runs.
+  void WaitForPeriodicTasks() { ASSERT_TRUE(clock_->BlockUntilWaiters(2)); }
+  std::vector<FakeEventSink::Call> Calls() { return sink_->Calls(); }
+};
+
+TEST_F(EventsTest, RecorderBuildsTheEventLikeClientGo) {
+  EventBroadcaster b(sink_, Options());
+  std::vector<Event> seen;
+  std::mutex mu;
+  b.StartEventWatcher([&](const Event& e) {
+    std::lock_guard lock(mu);
+    seen.push_back(e);
+  });
+  auto recorder = b.NewRecorder("example.com/scheduler");
+  ObjectReference node{"Node", "", "n1", "uid-n1", "v1", "", ""};
+  recorder->Eventf(Pod(), node, "Warning", "FailedScheduling", "Scheduling",
+                   "0/%d nodes are available", 3);
+  recorder->AnnotatedEventf(node, nullptr, {{"k", "v"}}, "Normal", "Ready", "Observe", "ok");
+  ASSERT_TRUE(b.Flush(10s));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 2u);
+  const Event& e = seen[0];
+  EXPECT_EQ(e.event_time.time(), clock_->Now());
+  EXPECT_EQ(e.event_time.ToString().size(), 27u);  // microseconds on the wire
+  EXPECT_EQ(e.metadata.namespace_, "prod");
+  EXPECT_EQ(e.metadata.name.rfind("web-0.", 0), 0u);
+  EXPECT_EQ(e.reporting_controller, "example.com/scheduler");
+  EXPECT_EQ(e.reporting_instance, "example.com/scheduler-node-1");
+  EXPECT_EQ(e.action, "Scheduling");
+  EXPECT_EQ(e.reason, "FailedScheduling");
+  EXPECT_EQ(e.note, "0/3 nodes are available");
+  EXPECT_EQ(e.type, "Warning");
+  EXPECT_EQ(e.regarding, Pod());
+  ASSERT_TRUE(e.related.has_value());
+  EXPECT_EQ(e.related->name, "n1");
+  EXPECT_FALSE(e.series.has_value());
+  EXPECT_TRUE(e.deprecated_first_timestamp.IsZero());
+  EXPECT_EQ(e.deprecated_count, 0);
+  EXPECT_EQ(e.deprecated_source, api::core::v1::EventSource{});
+  EXPECT_EQ(seen[1].metadata.namespace_, "default");
+  EXPECT_EQ(seen[1].metadata.annotations.at("k"), "v");
+  EXPECT_FALSE(seen[1].related.has_value());
+}
+
+TEST_F(EventsTest, BadRelatedIsDroppedBadRegardingOrTypeDropsTheEvent) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  api::core::v1::Event no_kind;
+  no_kind.type_meta = {};
+  recorder->Eventf(Pod(), no_kind, "Normal", "R", "A", "related is unreferenceable");
+  recorder->Eventf(no_kind, nullptr, "Normal", "R", "A", "regarding is unreferenceable");
+  recorder->Eventf(Pod("x"), nullptr, "Info", "R", "A", "bad type");
+  ASSERT_TRUE(b.Flush(10s));
+  const auto calls = Calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_FALSE(calls[0].event.related.has_value());
+  EXPECT_EQ(b.Stats().dropped_invalid, 2u);
+  EXPECT_EQ(logger_->Count("Could not construct reference"), 1);
+  EXPECT_EQ(logger_->Count("Could not construct reference, will not report event"), 1);
+  EXPECT_EQ(logger_->Count("Unsupported event type"), 1);
+}
+
+TEST_F(EventsTest, IsomorphicEventsBecomeOneSeries) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  recorder->Eventf(Pod(), nullptr, "Warning", "BackOff", "Restart", "restart %d", 1);
+  ASSERT_TRUE(b.Flush(10s));
+  clock_->Step(1s);
+  // The note is not part of the key: a different note still joins the series.
+  recorder->Eventf(Pod(), nullptr, "Warning", "BackOff", "Restart", "restart %d", 2);
+  ASSERT_TRUE(b.Flush(10s));
+  for (int i = 3; i <= 5; ++i)
+    recorder->Eventf(Pod(), nullptr, "Warning", "BackOff", "Restart", "r");
+  ASSERT_TRUE(b.Flush(10s));
+
+  const auto calls = Calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].verb, FakeEventSink::Verb::kCreate);
+  EXPECT_FALSE(calls[0].event.series.has_value());
+  EXPECT_EQ(calls[1].verb, FakeEventSink::Verb::kPatch);
+  EXPECT_EQ(calls[1].event.metadata.name, calls[0].event.metadata.name);
+  EXPECT_EQ(calls[1].event.note, "restart 1");  // series keep the first note
+  EXPECT_EQ(calls[1].patch, "{\"series\":{\"count\":2,\"lastObservedTime\":\"" +
+                                api::meta::v1::MicroTime(clock_->Now()).ToString() + "\"}}");
+  const auto s = b.Stats();
+  EXPECT_EQ(s.series_started, 1u);
+  EXPECT_EQ(s.series_observed, 3u);
+  EXPECT_EQ(s.cached, 1u);
+  EXPECT_EQ(s.created, 1u);
+  EXPECT_EQ(s.patched, 1u);
+}
+
+TEST_F(EventsTest, KeyIncludesResourceVersionAndRelated) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  ObjectReference v2 = Pod();
+  v2.resource_version = "8";
+  ObjectReference node{"Node", "", "n1", "", "v1", "", ""};
+  // Step the clock between events: names are <object>.<nanos> and must differ.
+  recorder->Eventf(Pod(), nullptr, "Normal", "R", "A", "n");
+  clock_->Step(1ms);
+  recorder->Eventf(v2, nullptr, "Normal", "R", "A", "n");
+  clock_->Step(1ms);
+  recorder->Eventf(Pod(), node, "Normal", "R", "A", "n");
+  clock_->Step(1ms);
+  recorder->Eventf(Pod(), nullptr, "Normal", "R", "Other", "n");
+  ASSERT_TRUE(b.Flush(10s));
+  EXPECT_EQ(sink_->CallCount(), 4u);
+  EXPECT_EQ(b.Stats().created, 4u);
+  EXPECT_EQ(GetIsomorphismKey(Event{}), GetIsomorphismKey(Event{}));
+}
+
+TEST_F(EventsTest, RefreshWritesTheTrueCountEveryThirtyMinutes) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  WaitForPeriodicTasks();
+  auto recorder = b.NewRecorder("ctrl");
+  recorder->Eventf(Pod(), nullptr, "Normal", "Pulling", "Pull", "pulling");
+  recorder->Eventf(Pod(), nullptr, "Normal", "Pulling", "Pull", "pulling");
+  ASSERT_TRUE(b.Flush(10s));
+  ASSERT_EQ(sink_->CallCount(), 2u);
+  // Keep the series alive (an occurrence every 5 minutes) until the 30-minute heartbeat.
+  for (int i = 1; i <= 6; ++i) {
+    clock_->Step(5min);
+    recorder->Eventf(Pod(), nullptr, "Normal", "Pulling", "Pull", "pulling");
+    ASSERT_TRUE(b.Flush(10s));
+  }
+  ASSERT_TRUE(Eventually([&] { return sink_->CallCount() >= 3; }));
+  const auto calls = Calls();
+  EXPECT_EQ(calls[2].verb, FakeEventSink::Verb::kPatch);
+  EXPECT_NE(calls[2].patch.find("\"count\":"), std::string::npos);
+  const auto stored = sink_->Stored().begin()->second;
+  ASSERT_TRUE(stored.series.has_value());
+  EXPECT_GE(stored.series->count, 7);  // 2 + at least the five occurrences before 30 min
+  EXPECT_EQ(b.Stats().series_refreshed, 1u);
+  EXPECT_EQ(b.Stats().series_finished, 0u);
+  EXPECT_EQ(b.Stats().cached, 1u);
+}
+
+TEST_F(EventsTest, FinishWritesTheFinalCountAndForgetsTheSeries) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  WaitForPeriodicTasks();
+  auto recorder = b.NewRecorder("ctrl");
+  for (int i = 0; i < 5; ++i) recorder->Eventf(Pod(), nullptr, "Warning", "Failed", "Sync", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  ASSERT_EQ(sink_->CallCount(), 2u);
+  const std::string first_name = Calls()[0].event.metadata.name;
+
+  clock_->Step(7min);
+  ASSERT_TRUE(Eventually([&] { return b.Stats().series_finished == 1; }));
+  const auto calls = Calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[2].verb, FakeEventSink::Verb::kPatch);
+  EXPECT_EQ(sink_->Stored().begin()->second.series->count, 5);
+  EXPECT_EQ(b.Stats().cached, 0u);
+
+  // After the series ended, the same event starts a new singleton with a new name.
+  recorder->Eventf(Pod(), nullptr, "Warning", "Failed", "Sync", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  const auto after = Calls();
+  ASSERT_EQ(after.size(), 4u);
+  EXPECT_EQ(after[3].verb, FakeEventSink::Verb::kCreate);
+  EXPECT_NE(after[3].event.metadata.name, first_name);
+}
+
+TEST_F(EventsTest, SingletonsAreForgottenSilentlyAfterSixMinutes) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  WaitForPeriodicTasks();
+  auto recorder = b.NewRecorder("ctrl");
+  recorder->Eventf(Pod(), nullptr, "Normal", "Created", "Create", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  clock_->Step(6min + 1s);
+  ASSERT_TRUE(Eventually([&] { return b.Stats().singletons_expired == 1; }));
+  EXPECT_EQ(sink_->CallCount(), 1u);  // no API call for a singleton
+  recorder->Eventf(Pod(), nullptr, "Normal", "Created", "Create", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  ASSERT_EQ(sink_->CallCount(), 2u);
+  EXPECT_EQ(Calls()[1].verb, FakeEventSink::Verb::kCreate);  // a new singleton, not a series
+}
+
+TEST_F(EventsTest, PatchOf404RecreatesTheSeriesEvent) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  recorder->Eventf(Pod(), nullptr, "Normal", "R", "A", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  const auto first = Calls()[0].event;
+  sink_->Expire(first.metadata.namespace_, first.metadata.name);
+  recorder->Eventf(Pod(), nullptr, "Normal", "R", "A", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  const auto calls = Calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[1].verb, FakeEventSink::Verb::kPatch);
+  EXPECT_EQ(calls[2].verb, FakeEventSink::Verb::kCreate);
+  ASSERT_TRUE(calls[2].event.series.has_value());
+  EXPECT_EQ(calls[2].event.series->count, 2);
+  EXPECT_EQ(calls[2].event.metadata.resource_version, "");
+}
+
+TEST_F(EventsTest, AlreadyExistsIsRetriedOnlyForSeries) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  WaitForPeriodicTasks();
+  auto recorder = b.NewRecorder("ctrl");
+  sink_->FailNext(1, FakeEventSink::AlreadyExists("x"), FakeEventSink::Verb::kCreate);
+  recorder->Eventf(Pod("single"), nullptr, "Normal", "R", "A", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  EXPECT_EQ(sink_->CallCount(), 1u);
+  EXPECT_EQ(b.Stats().failed_quietly, 1u);
+
+  // A series event: the patch finds nothing (404), the create races the original (409):
+  // retried after a 10-12.5 s sleep, and the retry's patch succeeds.
+  recorder->Eventf(Pod("series"), nullptr, "Normal", "R", "A", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  const auto created = Calls().back().event;
+  sink_->Expire(created.metadata.namespace_, created.metadata.name);
+  int creates_seen = 0;
+  sink_->SetInterceptor([&](const FakeEventSink::Call& c) {
+    if (c.verb == FakeEventSink::Verb::kCreate && creates_seen++ == 0) {
+      // Someone else created it meanwhile.
+      auto e = c.event;
+      e.series.reset();
+      return FakeEventSink::AlreadyExists(e.metadata.name);
+    }
+    return Status();
+  });
+  recorder->Eventf(Pod("series"), nullptr, "Normal", "R", "A", "x");
+  ASSERT_TRUE(clock_->BlockUntilWaiters(3));  // the writer sleeps before retrying
+  EXPECT_EQ(b.Stats().retries, 1u);
+  clock_->Step(12500ms);
+  ASSERT_TRUE(Eventually([&] { return b.Stats().created == 2 || b.Stats().patched >= 1; }));
+  ASSERT_TRUE(b.Flush(10s));
+  const auto calls = Calls();
+  // create(single), create(series), patch 404, create 409, then patch 404 + create ok.
+  EXPECT_EQ(calls[2].verb, FakeEventSink::Verb::kPatch);
+  EXPECT_EQ(calls[3].verb, FakeEventSink::Verb::kCreate);
+  EXPECT_EQ(calls[4].verb, FakeEventSink::Verb::kPatch);
+  EXPECT_EQ(b.Stats().failed_quietly, 1u);
+}
+
+TEST_F(EventsTest, TransportErrorsRetryTwelveTimesWithJitteredSleeps) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  WaitForPeriodicTasks();
+  std::vector<Clock::time_point> attempts;
+  std::mutex mu;
+  sink_->SetInterceptor([&](const FakeEventSink::Call&) {
+    std::lock_guard lock(mu);
+    attempts.push_back(clock_->Now());
+    return FakeEventSink::TransportError();
+  });
+  b.NewRecorder("ctrl")->Eventf(Pod(), nullptr, "Normal", "R", "A", "x");
+  // Advance in 250 ms steps whenever the writer sleeps, so each measured gap is within
+  // 250 ms of the real sleep.
+  const auto count = [&] {
+    std::lock_guard lock(mu);
+    return attempts.size();
+  };
+  const auto last_attempt = [&] {
+    std::lock_guard lock(mu);
+    return attempts.empty() ? clock_->Now() : attempts.back();
+  };
+  while (count() < 12) {
+    if (clock_->Waiters() < 3) {
+      std::this_thread::sleep_for(100us);
+      continue;
+    }
+    const std::size_t before = count();
+    clock_->Step(250ms);
+    // Once a wake-up is possible (>= 10 s since the last attempt), give the writer time to
+    // run before stepping again, so the measured gap stays within one step of the real one.
+    if (clock_->Now() - last_attempt() >= 10s) {
+      const auto until = std::chrono::steady_clock::now() + 20ms;
+      while (count() == before && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(100us);
+      }
+    }
+  }
+  ASSERT_TRUE(b.Flush(10s));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(attempts.size(), 12u);
+  for (std::size_t i = 1; i < attempts.size(); ++i) {
+    const auto gap = attempts[i] - attempts[i - 1];
+    EXPECT_GE(gap, 10s) << i;
+    EXPECT_LT(gap, 12500ms + 250ms) << i;
+  }
+  EXPECT_EQ(b.Stats().failed_retry_limit, 1u);
+  EXPECT_EQ(b.Stats().retries, 11u);
+  EXPECT_EQ(logger_->Count("Unable to write event (retry limit exceeded!)"), 1);
+}
+
+TEST_F(EventsTest, ApiRejectionsGiveUp) {
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  sink_->FailNext(1, FakeEventSink::Invalid("x", "reportingController", "Required value"));
+  b.NewRecorder("ctrl")->Eventf(Pod(), nullptr, "Normal", "R", "A", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  EXPECT_EQ(sink_->CallCount(), 1u);
+  EXPECT_EQ(b.Stats().failed_rejected, 1u);
+  EXPECT_EQ(logger_->Count("Server rejected event (will not retry!)"), 1);
+}
+
+TEST_F(EventsTest, AStormOfIsomorphicEventsCostsOneCreateAndOnePatch) {
+  auto o = Options();
+  o.logger = std::make_shared<NullLogger>();
+  EventBroadcaster b(sink_, o);
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  constexpr int kEvents = 100000;
+  for (int i = 0; i < kEvents; ++i) {
+    recorder->Eventf(Pod(), nullptr, "Warning", "BackOff", "Restart", "restart %d", i);
+  }
+  ASSERT_TRUE(b.Flush(30s));
+  EXPECT_EQ(sink_->CallCount(), 2u);
+  const auto s = b.Stats();
+  EXPECT_EQ(s.cached, 1u);
+  EXPECT_EQ(s.emitted + s.dropped_queue_full, static_cast<std::uint64_t>(kEvents));
+  EXPECT_EQ(1 + s.series_started + s.series_observed + s.dropped_consumer_full, s.emitted);
+}
+
+TEST_F(EventsTest, StartingTwiceIsAnErrorAndShutdownLeavesNoThreads) {
+  const int before = record::testing_support::ThreadCount();
+  {
+    EventBroadcaster b(sink_, Options());
+    ASSERT_TRUE(b.StartRecordingToSink().ok());
+    Status again = b.StartRecordingToSink();
+    EXPECT_EQ(again.code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(again.message(), "broadcaster is already recording to a sink");
+    b.StartStructuredLogging(2);
+    EXPECT_GT(record::testing_support::ThreadCount(), before);
+    b.NewRecorder("c")->Eventf(Pod(), nullptr, "Normal", "R", "A", "x");
+    b.Shutdown();
+    EXPECT_EQ(record::testing_support::ThreadCount(), before);
+    b.NewRecorder("c")->Eventf(Pod(), nullptr, "Normal", "R", "A", "after");
+    EXPECT_EQ(b.Stats().dropped_shutdown, 1u);
+  }
+  EXPECT_EQ(record::testing_support::ThreadCount(), before);
+}
+
+TEST_F(EventsTest, StopTokenEndsRecording) {
+  EventBroadcaster b(sink_, Options());
+  std::stop_source stop;
+  ASSERT_TRUE(b.StartRecordingToSink(stop.get_token()).ok());
+  auto recorder = b.NewRecorder("c");
+  recorder->Eventf(Pod("a"), nullptr, "Normal", "R", "A", "x");
+  ASSERT_TRUE(b.Flush(10s));
+  stop.request_stop();
+  recorder->Eventf(Pod("b"), nullptr, "Normal", "R", "A", "x");
+  EXPECT_TRUE(b.Flush(10s));
+  EXPECT_EQ(sink_->CallCount(), 1u);
+}
+
+TEST_F(EventsTest, StructuredLogging) {
+  EventBroadcaster b(sink_, Options());
+  b.StartStructuredLogging(4);
+  b.NewRecorder("c")->Eventf(Pod(), nullptr, "Normal", "Pulled", "Pull", "image %s", "nginx");
+  ASSERT_TRUE(b.Flush(10s));
+  bool found = false;
+  for (const auto& r : logger_->Records()) {
+    if (r.message != "Event occurred") continue;
+    found = true;
+    EXPECT_EQ(r.verbosity, 4);
+    const std::vector<std::pair<std::string, std::string>> want = {
+        {"object", "prod/web-0"}, {"kind", "Pod"},    {"apiVersion", "v1"},   {"type", "Normal"},
+        {"reason", "Pulled"},     {"action", "Pull"}, {"note", "image nginx"}};
+    EXPECT_EQ(r.fields, want);
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(SeriesPatchTest, ExactBody) {
+  api::events::v1::EventSeries s{14, api::meta::v1::MicroTime(api::meta::v1::TimePoint(
+                                         std::chrono::microseconds(1714557903654321)))};
+  EXPECT_EQ(MakeSeriesPatch(s),
+            R"({"series":{"count":14,"lastObservedTime":"2024-05-01T10:05:03.654321Z"}})");
+}
+
+}  // namespace
+}  // namespace kube::events

@@ -1,0 +1,252 @@
+#include "kubeevents/tools/events/internal/series_recorder.h"
+
+#include "kubeevents/api/errors/errors.h"
+#include "kubeevents/tools/record/event_util.h"
+
+namespace kube::events::internal {
+
+using api::events::v1::Event;
+
+namespace {
+
+std::string Describe(const Event& e) {
+  return e.metadata.namespace_ + "/" + e.metadata.name + " (" + e.regarding.kind + " " +
+         e.regarding.namespace_ + "/" + e.regarding.name + ", reason " + e.reason +
+         (e.series ? ", series count " + std::to_string(e.series->count) : std::string()) + ")";
+}
+
+}  // namespace
+
+SeriesRecorder::SeriesRecorder(std::shared_ptr<EventSink> sink, const BroadcasterOptions& options,
+                               std::shared_ptr<Clock> clock, std::shared_ptr<Logger> logger,
+                               EventsCounters& counters)
+    : sink_(std::move(sink)),
+      clock_(std::move(clock)),
+      logger_(std::move(logger)),
+      counters_(counters),
+      sleep_duration_(options.sleep_duration),
+      writer_count_(options.writer_threads < 1 ? 1 : options.writer_threads),
+      pending_(options.max_pending_writes == 0 ? kMaxQueuedEvents : options.max_pending_writes),
+      rng_(options.random_seed ? *options.random_seed : std::random_device{}()) {}
+
+SeriesRecorder::~SeriesRecorder() { Stop(); }
+
+void SeriesRecorder::Start() {
+  for (int i = 0; i < writer_count_; ++i) {
+    threads_.emplace_back([this](std::stop_token stop) {
+      while (auto event = pending_.Receive(stop)) {
+        AttemptRecording(*std::move(event), stop);
+        WriteDone();
+      }
+    });
+  }
+  // Both tasks run once at once, then every period after the previous run completed.
+  threads_.emplace_back([this](std::stop_token stop) {
+    do {
+      FinishSeries();
+    } while (clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(kFinishTime), stop));
+  });
+  threads_.emplace_back([this](std::stop_token stop) {
+    do {
+      RefreshExistingEventSeries();
+    } while (clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(kRefreshTime), stop));
+  });
+}
+
+void SeriesRecorder::RequestStop() {
+  for (auto& t : threads_) t.request_stop();
+  pending_.Close();
+}
+
+void SeriesRecorder::Stop() {
+  RequestStop();
+  for (auto& t : threads_) {
+    if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+  }
+  threads_.clear();
+  std::uint64_t unsent = 0;
+  while (pending_.TryReceive()) {
+    ++unsent;
+    WriteDone();
+  }
+  if (unsent > 0) {
+    EventsCounters::Inc(counters_.abandoned, unsent);
+    logger_->Error("Dropped queued event writes: the broadcaster shut down",
+                   {{"count", std::to_string(unsent)}});
+  }
+}
+
+std::size_t SeriesRecorder::CacheSize() const {
+  std::lock_guard lock(mu_);
+  return cache_.size();
+}
+
+void SeriesRecorder::Observe(const Event& incoming) {
+  const Clock::time_point now = clock_->Now();
+  std::string key = GetIsomorphismKey(incoming);
+  std::optional<Event> to_send;
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      to_send = cache_.emplace(std::move(key), incoming).first->second;
+    } else if (it->second.series) {
+      // Later repeats only update the cache; refresh/finish write the true count.
+      ++it->second.series->count;
+      it->second.series->last_observed_time = api::meta::v1::MicroTime(now);
+      EventsCounters::Inc(counters_.series_observed);
+      return;
+    } else {
+      it->second.series = api::events::v1::EventSeries{2, api::meta::v1::MicroTime(now)};
+      EventsCounters::Inc(counters_.series_started);
+      to_send = it->second;
+    }
+  }
+  {
+    std::lock_guard lock(idle_mu_);
+    ++outstanding_;
+  }
+  if (!pending_.TrySend(*to_send)) {
+    WriteDone();
+    if (pending_.closed()) {
+      EventsCounters::Inc(counters_.abandoned);
+      return;
+    }
+    EventsCounters::Inc(counters_.dropped_pending_full);
+    logger_->Error("Unable to record event: too many queued events, dropped event",
+                   {{"event", Describe(*to_send)}});
+  }
+}
+
+void SeriesRecorder::WriteDone() {
+  {
+    std::lock_guard lock(idle_mu_);
+    --outstanding_;
+  }
+  idle_cv_.notify_all();
+}
+
+bool SeriesRecorder::WaitIdle(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(idle_mu_);
+  return idle_cv_.wait_until(lock, deadline, [&] { return outstanding_ == 0; });
+}
+
+SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event) {
+  const bool is_series = event.series.has_value();
+  std::optional<StatusOr<Event>> written;
+  bool patched = false;
+  if (is_series) {
+    written.emplace(sink_->Patch(event, MakeSeriesPatch(*event.series)));
+    patched = written->ok();
+  }
+  // No series yet, or the event to patch is gone (expired): create it.
+  if (!is_series || record::IsKeyNotFoundError(written->status())) {
+    event.metadata.resource_version.clear();
+    written.emplace(sink_->Create(event));
+  }
+  if (written->ok()) {
+    EventsCounters::Inc(patched ? counters_.patched : counters_.created);
+    return {**std::move(written), false};
+  }
+  const Status& err = written->status();
+  switch (err.origin()) {
+    case ErrorOrigin::kRequestBuilding:
+      EventsCounters::Inc(counters_.failed_request_building);
+      logger_->Error("Unable to construct event (will not retry!)",
+                     {{"event", Describe(event)}, {"err", err.ToString()}});
+      return {std::nullopt, false};
+    case ErrorOrigin::kAPIServer:
+      if (api::errors::IsAlreadyExists(err)) {
+        // A create after a 404 patch raced the original create: safe to retry the series.
+        if (is_series) return {std::nullopt, true};
+        EventsCounters::Inc(counters_.failed_quietly);
+        logger_->Info(5, "Server rejected event (will not retry!)",
+                      {{"event", Describe(event)}, {"err", err.ToString()}});
+      } else {
+        EventsCounters::Inc(counters_.failed_rejected);
+        logger_->Error("Server rejected event (will not retry!)",
+                       {{"event", Describe(event)}, {"err", err.ToString()}});
+      }
+      return {std::nullopt, false};
+    default:
+      logger_->Error("Unable to write event (may retry after sleeping)",
+                     {{"event", Describe(event)}, {"err", err.ToString()}});
+      return {std::nullopt, true};
+  }
+}
+
+void SeriesRecorder::AttemptRecording(Event event, std::stop_token stop) {
+  for (int tries = 0;;) {
+    WriteResult r = RecordEvent(event);
+    if (!r.retry) return;
+    if (++tries >= kMaxTriesPerEvent) {
+      EventsCounters::Inc(counters_.failed_retry_limit);
+      logger_->Error("Unable to write event (retry limit exceeded!)", {{"event", Describe(event)}});
+      return;
+    }
+    EventsCounters::Inc(counters_.retries);
+    double jitter;
+    {
+      std::lock_guard lock(rng_mu_);
+      jitter = std::uniform_real_distribution<double>(0.0, kSleepJitterFactor)(rng_);
+    }
+    const auto delay = std::chrono::nanoseconds(
+        static_cast<std::int64_t>(static_cast<double>(sleep_duration_.count()) * (1.0 + jitter)));
+    if (!clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(delay), stop)) {
+      EventsCounters::Inc(counters_.failed_shutdown);
+      return;
+    }
+  }
+}
+
+void SeriesRecorder::FinishSeries() {
+  const Clock::time_point horizon = clock_->Now() - kFinishTime;
+  std::vector<std::pair<std::string, Event>> to_finish;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = cache_.begin(); it != cache_.end();) {
+      const Event& e = it->second;
+      if (e.series) {
+        if (e.series->last_observed_time.time() < horizon) to_finish.emplace_back(it->first, e);
+        ++it;
+      } else if (e.event_time.time() < horizon) {
+        EventsCounters::Inc(counters_.singletons_expired);
+        it = cache_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  // Write the final counts without holding the lock (emitters keep going meanwhile).
+  for (auto& [key, snapshot] : to_finish) {
+    WriteResult r = RecordEvent(snapshot);
+    if (r.retry) continue;  // keep it: the next run tries again
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(key);
+    // A concurrent occurrence keeps the series alive.
+    if (it != cache_.end() && it->second == snapshot) {
+      cache_.erase(it);
+      EventsCounters::Inc(counters_.series_finished);
+    }
+  }
+}
+
+void SeriesRecorder::RefreshExistingEventSeries() {
+  std::vector<std::pair<std::string, Event>> series;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, e] : cache_) {
+      if (e.series) series.emplace_back(key, e);
+    }
+  }
+  for (auto& [key, snapshot] : series) {
+    WriteResult r = RecordEvent(snapshot);
+    if (r.retry || !r.event) continue;
+    EventsCounters::Inc(counters_.series_refreshed);
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && it->second == snapshot) it->second = *std::move(r.event);
+  }
+}
+
+}  // namespace kube::events::internal
