@@ -53,6 +53,7 @@ class BroadcasterWatcher final : public Interface {
   }
 
   Chan<Event> chan_;
+  bool wake_pending_ = false;  // loop thread only: items were sent with Wake::kLater
 
  private:
   std::shared_ptr<BroadcasterCounters> counters_;
@@ -177,7 +178,12 @@ BroadcasterStats Broadcaster::Stats() const {
 void Broadcaster::Loop() {
   std::vector<Event> batch;
   batch.reserve(incoming_.capacity());
-  while (incoming_.ReceiveBatch(batch, incoming_.capacity()) > 0) {
+  while (true) {
+    if (incoming_.TryReceiveBatch(batch, incoming_.capacity()) == 0) {
+      // About to wait for input: first wake the consumers that deferred wake-ups are owed to.
+      WakeDeferred();
+      if (incoming_.ReceiveBatch(batch, incoming_.capacity()) == 0) break;
+    }
     std::size_t run_start = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (!IsRunFunction(batch[i])) continue;
@@ -208,7 +214,10 @@ void Broadcaster::Distribute(std::span<const Event> events) {
       saw_stopped = true;
       continue;
     }
-    const std::size_t n = w->chan_.TrySendBatch(events);
+    // Consumers are woken when their channel is half full or when the loop is about to wait,
+    // not for every run: wake-ups, not copies, are the cost of fan-out.
+    const std::size_t n = w->chan_.TrySendBatch(events, Chan<Event>::Wake::kLater);
+    w->wake_pending_ = true;
     delivered += n;
     if (n == events.size()) continue;
     if (w->stopped()) {
@@ -219,6 +228,7 @@ void Broadcaster::Distribute(std::span<const Event> events) {
       lagging_.emplace_back(w.get(), n);
     }
   }
+  if (!lagging_.empty()) WakeDeferred();  // never wait on one watcher while others sleep
   for (auto [w, sent] : lagging_) {
     // Returns early only when Stop() closed the channel.
     delivered += w->chan_.SendBatch(events.subspan(sent));
@@ -228,6 +238,14 @@ void Broadcaster::Distribute(std::span<const Event> events) {
   counters_->delivered.fetch_add(delivered, std::memory_order_relaxed);
   if (dropped > 0) counters_->dropped_watcher_full.fetch_add(dropped, std::memory_order_relaxed);
   if (saw_stopped) RemoveStoppedWatchers();
+}
+
+void Broadcaster::WakeDeferred() {
+  for (const auto& w : watchers_) {
+    if (!w->wake_pending_) continue;
+    w->wake_pending_ = false;
+    w->chan_.WakeReceivers();
+  }
 }
 
 void Broadcaster::RemoveStoppedWatchers() {

@@ -99,6 +99,7 @@ class Broadcaster {
   void Loop();
   void Distribute(std::span<const Event> events);
   void RemoveStoppedWatchers();
+  void WakeDeferred();
   StatusOr<std::shared_ptr<Interface>> Register(std::shared_ptr<internal::BroadcasterWatcher> w);
 
   const std::size_t watcher_queue_length_;

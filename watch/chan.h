@@ -59,8 +59,7 @@ class Chan {
         PassOnSpace();
         return false;
       }
-      Wait(lock, send_cv_, send_waiters_, stop,
-           [this] { return closed_ || count_ < ring_.size(); });
+      Wait(lock, send_cv_, send_waiters_, stop, [this] { return HasRoomOrClosed(); });
     }
   }
 
@@ -73,10 +72,19 @@ class Chan {
     return true;
   }
 
+  /// When a batch send wakes receivers that are blocked waiting for items.
+  enum class Wake {
+    kNow,    ///< right away, like Send
+    kLater,  ///< only once the channel is at least half full; the caller must call
+             ///< WakeReceivers() before it next blocks or goes idle
+  };
+
   /// Appends copies of `values` in order, blocking whenever the channel is full, under one
   /// lock acquisition per run of free slots. Returns how many were appended: all of them, or
-  /// fewer if the channel was closed or `stop` requested first.
-  std::size_t SendBatch(std::span<const T> values, std::stop_token stop = {}) {
+  /// fewer if the channel was closed or `stop` requested first. Blocked receivers are always
+  /// woken before this waits for room.
+  std::size_t SendBatch(std::span<const T> values, std::stop_token stop = {},
+                        Wake wake = Wake::kNow) {
     std::size_t sent = 0;
     std::unique_lock lock(mu_);
     while (true) {
@@ -85,26 +93,34 @@ class Chan {
       for (std::size_t i = 0; i < n; ++i) PushLocked(values[sent + i]);
       sent += n;
       if (sent == values.size()) {
-        NotifyReceivers(lock, n);
+        NotifyReceivers(lock, n, wake);
         return sent;
       }
       // Full: wake receivers before waiting for them to make room.
-      if (n > 0 && recv_waiters_ > 0) recv_cv_.notify_all();
+      if (recv_waiters_ > 0) recv_cv_.notify_all();
       if (stop.stop_requested()) return sent;
-      Wait(lock, send_cv_, send_waiters_, stop,
-           [this] { return closed_ || count_ < ring_.size(); });
+      Wait(lock, send_cv_, send_waiters_, stop, [this] { return HasRoomOrClosed(); });
     }
   }
 
   /// Appends copies of as many of `values` (a prefix) as fit right now; never blocks. Returns
   /// how many were appended (0 when closed).
-  std::size_t TrySendBatch(std::span<const T> values) {
+  std::size_t TrySendBatch(std::span<const T> values, Wake wake = Wake::kNow) {
     std::unique_lock lock(mu_);
     if (closed_) return 0;
     const std::size_t n = std::min(values.size(), ring_.size() - count_);
     for (std::size_t i = 0; i < n; ++i) PushLocked(values[i]);
-    NotifyReceivers(lock, n);
+    NotifyReceivers(lock, n, wake);
     return n;
+  }
+
+  /// Wakes receivers blocked on this channel if it holds items (the follow-up of a
+  /// Wake::kLater send).
+  void WakeReceivers() {
+    std::unique_lock lock(mu_);
+    if (count_ == 0 || recv_waiters_ == 0) return;
+    lock.unlock();
+    recv_cv_.notify_all();
   }
 
   /// Removes the oldest item, blocking while the channel is empty. nullopt once the channel is
@@ -122,7 +138,7 @@ class Chan {
       }
       if (closed_) return std::nullopt;
       if (stop.stop_requested()) return std::nullopt;
-      Wait(lock, recv_cv_, recv_waiters_, stop, [this] { return closed_ || count_ > 0; });
+      Wait(lock, recv_cv_, recv_waiters_, stop, [this] { return HasItemsOrClosed(); });
     }
   }
 
@@ -140,8 +156,7 @@ class Chan {
       }
       if (closed_) return std::nullopt;
       ++recv_waiters_;
-      const bool ready =
-          recv_cv_.wait_until(lock, deadline, [this] { return closed_ || count_ > 0; });
+      const bool ready = recv_cv_.wait_until(lock, deadline, [this] { return HasItemsOrClosed(); });
       --recv_waiters_;
       if (!ready) return std::nullopt;
     }
@@ -171,8 +186,18 @@ class Chan {
       }
       if (closed_) return 0;
       if (stop.stop_requested()) return 0;
-      Wait(lock, recv_cv_, recv_waiters_, stop, [this] { return closed_ || count_ > 0; });
+      Wait(lock, recv_cv_, recv_waiters_, stop, [this] { return HasItemsOrClosed(); });
     }
+  }
+
+  /// Moves up to `max` items (oldest first) onto the end of `out` if there are any; never
+  /// blocks. Returns how many were appended.
+  std::size_t TryReceiveBatch(std::vector<T>& out, std::size_t max) {
+    std::unique_lock lock(mu_);
+    const std::size_t n = std::min(max, count_);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(PopLocked());
+    NotifySenders(lock, n);
+    return n;
   }
 
   /// Closes the channel: later sends fail, blocked senders give up, blocked receivers wake.
@@ -260,8 +285,9 @@ class Chan {
 
   // Wakes blocked receivers after `n` items were added; unlocks first so the woken thread
   // does not immediately block on the mutex.
-  void NotifyReceivers(std::unique_lock<std::mutex>& lock, std::size_t n) {
+  void NotifyReceivers(std::unique_lock<std::mutex>& lock, std::size_t n, Wake wake = Wake::kNow) {
     if (n == 0 || recv_waiters_ == 0) return;
+    if (wake == Wake::kLater && 2 * count_ < ring_.size()) return;
     const bool all = n > 1 && recv_waiters_ > 1;
     lock.unlock();
     if (all) {
@@ -325,15 +351,18 @@ class Chan {
     lock.lock();
   }
 
+  bool HasItemsOrClosed() const { return closed_ || count_ > 0; }
+  bool HasRoomOrClosed() const { return closed_ || count_ < ring_.size(); }
+
   mutable std::mutex mu_;
   std::condition_variable recv_cv_;
   std::condition_variable send_cv_;
   std::vector<std::optional<T>> ring_;
   std::size_t head_ = 0;
   std::size_t count_ = 0;
+  bool closed_ = false;
   std::size_t recv_waiters_ = 0;
   std::size_t send_waiters_ = 0;
-  bool closed_ = false;
 };
 
 }  // namespace kube::watch

@@ -258,6 +258,69 @@ TEST(ChanTest, SendBatchReportsPartialProgressOnCloseAndStop) {
   }
 }
 
+TEST(ChanTest, TryReceiveBatchNeverBlocks) {
+  Chan<int> c(4);
+  std::vector<int> out;
+  EXPECT_EQ(c.TryReceiveBatch(out, 4), 0u);
+  ASSERT_TRUE(c.Send(1));
+  ASSERT_TRUE(c.Send(2));
+  ASSERT_TRUE(c.Send(3));
+  EXPECT_EQ(c.TryReceiveBatch(out, 2), 2u);
+  EXPECT_EQ(c.TryReceiveBatch(out, 0), 0u);
+  EXPECT_EQ(c.TryReceiveBatch(out, 9), 1u);
+  EXPECT_THAT(out, ElementsAre(1, 2, 3));
+}
+
+TEST(ChanTest, TryReceiveBatchFreesRoomForABlockedSender) {
+  Chan<int> c(1);
+  ASSERT_TRUE(c.Send(1));
+  auto s = std::async(std::launch::async, [&] { return c.Send(2); });
+  ASSERT_TRUE(WaitUntil([&] { return c.senders_waiting() == 1; }));
+  std::vector<int> out;
+  EXPECT_EQ(c.TryReceiveBatch(out, 4), 1u);
+  EXPECT_TRUE(s.get());
+  EXPECT_THAT(c.Receive(), Optional(2));
+}
+
+// Wake::kLater defers the wake-up of a blocked receiver until the channel is half full or
+// WakeReceivers() is called; the items are in the channel either way.
+TEST(ChanTest, DeferredWakeUpIsDeliveredByWakeReceivers) {
+  Chan<int> c(8);
+  std::vector<int> out;
+  auto r = std::async(std::launch::async, [&] { return c.ReceiveBatch(out, 8); });
+  ASSERT_TRUE(WaitUntil([&] { return c.receivers_waiting() == 1; }));
+  const std::vector<int> in = {1, 2};
+  ASSERT_EQ(c.TrySendBatch(in, Chan<int>::Wake::kLater), 2u);
+  EXPECT_EQ(c.size(), 2u);
+  c.WakeReceivers();
+  EXPECT_EQ(r.get(), 2u);
+  EXPECT_THAT(out, ElementsAre(1, 2));
+  c.WakeReceivers();  // nothing buffered, nobody waiting: a no-op
+}
+
+TEST(ChanTest, DeferredWakeUpHappensAtHalfFull) {
+  Chan<int> c(4);
+  std::vector<int> out;
+  auto r = std::async(std::launch::async, [&] { return c.ReceiveBatch(out, 8); });
+  ASSERT_TRUE(WaitUntil([&] { return c.receivers_waiting() == 1; }));
+  const std::vector<int> in = {1, 2};
+  ASSERT_EQ(c.SendBatch(in, {}, Chan<int>::Wake::kLater), 2u);  // 2 of 4: wakes now
+  EXPECT_GE(r.get(), 1u);
+  EXPECT_EQ(out.front(), 1);
+}
+
+TEST(ChanTest, SendBatchWakesDeferredReceiversBeforeWaitingForRoom) {
+  Chan<int> c(2);
+  std::vector<int> in(10);
+  std::iota(in.begin(), in.end(), 0);
+  auto s =
+      std::async(std::launch::async, [&] { return c.SendBatch(in, {}, Chan<int>::Wake::kLater); });
+  std::vector<int> out;
+  while (out.size() < in.size()) ASSERT_GT(c.ReceiveBatch(out, 10), 0u);
+  EXPECT_EQ(s.get(), in.size());
+  EXPECT_EQ(out, in);
+}
+
 TEST(ChanTest, RangeForReceivesUntilClosedAndDrained) {
   Chan<int> c(4);
   std::thread producer([&] {
