@@ -48,8 +48,8 @@ struct ImpersonationConfig {
 
 /// One environment variable handed to an exec credential plugin.
 struct ExecEnvVar {
-  std::string name;
-  std::string value;
+  std::string name{};
+  std::string value{};
 };
 
 /// kubeconfig `exec.interactiveMode`. kubeevents never has a terminal on stdin (it is a
@@ -61,16 +61,16 @@ enum class ExecInteractiveMode { kNever, kIfAvailable, kAlways };
 /// and the result is cached until its expirationTimestamp (refreshed 10 s before it) or until
 /// the apiserver answers 401.
 struct ExecConfig {
-  std::string command;  ///< looked up in PATH unless it contains a '/'
-  std::vector<std::string> args;
-  std::vector<ExecEnvVar> env;  ///< added to this process's environment
+  std::string command{};  ///< looked up in PATH unless it contains a '/'
+  std::vector<std::string> args{};
+  std::vector<ExecEnvVar> env{};  ///< added to this process's environment
   std::string api_version = "client.authentication.k8s.io/v1";
-  std::string install_hint;  ///< shown (ANSI escapes stripped) when the command is missing
+  std::string install_hint{};  ///< shown (ANSI escapes stripped) when the command is missing
   bool provide_cluster_info = false;
   ExecInteractiveMode interactive_mode = ExecInteractiveMode::kIfAvailable;
   /// Raw JSON of the cluster's `client.authentication.k8s.io/exec` extension, handed to the
   /// plugin as spec.cluster.config. Empty: none.
-  std::string cluster_config_json;
+  std::string cluster_config_json{};
   /// Longest a plugin may run before it is killed and the request fails. client-go has no
   /// bound; 60 s here so a hung plugin cannot hang the event pipeline forever.
   std::chrono::milliseconds timeout = std::chrono::seconds(60);

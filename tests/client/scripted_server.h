@@ -42,9 +42,9 @@ struct ScriptedResponse {
 
 /// TLS identity and client-certificate policy of the server.
 struct ServerTLS {
-  std::string certificate_pem;
-  std::string private_key_pem;
-  std::string client_ca_pem;  ///< verify client certificates against this CA
+  std::string certificate_pem{};
+  std::string private_key_pem{};
+  std::string client_ca_pem{};  ///< verify client certificates against this CA
   bool require_client_cert = false;
 };
 

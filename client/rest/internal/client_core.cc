@@ -459,6 +459,9 @@ StatusOr<std::shared_ptr<ssl::context>> ClientCore::Impl::BuildTlsContext(const 
     ctx->use_certificate_chain(asio::buffer(cert), ec);
     if (ec) return InvalidArgumentError("unable to load client certificate: " + ec.message());
     ctx->use_private_key(asio::buffer(key), ssl::context::pem, ec);
+    if (ec && ec.message().find("mismatch") != std::string::npos) {
+      return InvalidArgumentError("client certificate and key do not match (" + ec.message() + ")");
+    }
     if (ec) return InvalidArgumentError("unable to load client key: " + ec.message());
     if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
       return InvalidArgumentError("client certificate and key do not match");
