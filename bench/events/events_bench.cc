@@ -1,0 +1,95 @@
+// tools/events speed and memory (issue 7). Build with the release preset and run
+//   build/release/bench/events/events_bench
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <fstream>
+#include <string>
+
+#include "kubeevents/tools/events/event_broadcaster.h"
+
+namespace {
+
+using kube::api::core::v1::ObjectReference;
+using kube::api::events::v1::Event;
+
+class CountingSink final : public kube::events::EventSink {
+ public:
+  kube::StatusOr<Event> Create(const Event& e) override {
+    created.fetch_add(1, std::memory_order_relaxed);
+    return e;
+  }
+  kube::StatusOr<Event> Update(const Event& e) override { return e; }
+  kube::StatusOr<Event> Patch(const Event& e, std::string_view) override {
+    patched.fetch_add(1, std::memory_order_relaxed);
+    return e;
+  }
+  std::atomic<std::uint64_t> created{0}, patched{0};
+};
+
+kube::events::BroadcasterOptions Quiet() {
+  kube::events::BroadcasterOptions o;
+  o.logger = std::make_shared<kube::NullLogger>();
+  o.hostname = "bench-host";
+  return o;
+}
+
+const ObjectReference kPod{"Pod", "default", "web-0", "6f1c2a9e-0000-4000-8000-000000000001",
+                           "v1",  "1234",    ""};
+
+long RssKiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+// Eventf on the caller's thread while the pipeline records to an in-memory sink.
+void BM_EventsEventf(benchmark::State& state) {
+  auto sink = std::make_shared<CountingSink>();
+  kube::events::EventBroadcaster b(sink, Quiet());
+  (void)b.StartRecordingToSink();
+  auto recorder = b.NewRecorder("bench-controller");
+  int i = 0;
+  for (auto _ : state) {
+    recorder->Eventf(kPod, nullptr, "Warning", "BackOff", "Restart",
+                     "Back-off restarting failed container app in pod %s (%d)", "web-0", ++i);
+  }
+  b.Flush(std::chrono::seconds(30));
+  const auto s = b.Stats();
+  state.counters["emitted"] = static_cast<double>(s.emitted);
+  state.counters["dropped_queue_full"] = static_cast<double>(s.dropped_queue_full);
+}
+BENCHMARK(BM_EventsEventf)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// A storm of 1 000 000 isomorphic events: one create and one patch reach the sink, the
+// cache holds one entry and memory stays flat.
+void BM_EventsStorm(benchmark::State& state) {
+  for (auto _ : state) {
+    auto sink = std::make_shared<CountingSink>();
+    kube::events::EventBroadcaster b(sink, Quiet());
+    (void)b.StartRecordingToSink();
+    auto recorder = b.NewRecorder("bench-controller");
+    const long rss_before = RssKiB();
+    long rss_mid = 0;
+    for (int i = 0; i < 1'000'000; ++i) {
+      recorder->Eventf(kPod, nullptr, "Warning", "BackOff", "Restart", "restart %d", i);
+      if (i == 100'000) rss_mid = RssKiB();
+    }
+    b.Flush(std::chrono::seconds(60));
+    const auto s = b.Stats();
+    state.counters["sink_creates"] = static_cast<double>(sink->created);
+    state.counters["sink_patches"] = static_cast<double>(sink->patched);
+    state.counters["cached"] = static_cast<double>(s.cached);
+    state.counters["series_observed"] = static_cast<double>(s.series_observed);
+    state.counters["dropped_counted"] =
+        static_cast<double>(s.dropped_queue_full + s.dropped_consumer_full);
+    state.counters["rss_growth_after_100k_KiB"] = static_cast<double>(RssKiB() - rss_mid);
+    state.counters["rss_growth_total_KiB"] = static_cast<double>(RssKiB() - rss_before);
+  }
+}
+BENCHMARK(BM_EventsStorm)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
