@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "kubeevents/api/common/logger.h"
+#include "kubeevents/api/core/v1/event.h"
 #include "kubeevents/api/json.h"
 #include "kubeevents/client/rest/rest_client.h"
 #include "kubeevents/tools/localapiserver/certificates.h"
@@ -62,9 +63,10 @@ struct Pki {
   kube::localapiserver::KeyPair ca, server;
   Pki() {
     ca = kube::localapiserver::GenerateCA("bench-ca").value();
-    server = kube::localapiserver::IssueCertificate(
-                 ca, {.common_name = "apiserver", .ip_addresses = {"127.0.0.1"}})
-                 .value();
+    kube::localapiserver::CertificateOptions opts;
+    opts.common_name = "apiserver";
+    opts.ip_addresses = {"127.0.0.1"};
+    server = kube::localapiserver::IssueCertificate(ca, opts).value();
   }
 };
 
