@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <stop_token>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -36,7 +38,14 @@ template <typename T>
 class Chan {
  public:
   /// A channel holding at most `capacity` items (at least 1).
-  explicit Chan(std::size_t capacity) : ring_(std::max<std::size_t>(capacity, 1)) {}
+  ///
+  /// A thread that has to wait first yields its CPU up to `yields_before_sleep` times,
+  /// re-checking in between, and only then sleeps on a condition variable. When the other
+  /// side is about to make progress (a busy, oversubscribed machine) this saves a futex sleep
+  /// here and a futex wake-up there. 0, the default, sleeps at once; use it for channels
+  /// with many idle waiters.
+  explicit Chan(std::size_t capacity, int yields_before_sleep = 0)
+      : ring_(std::max<std::size_t>(capacity, 1)), yields_before_sleep_(yields_before_sleep) {}
 
   Chan(const Chan&) = delete;
   Chan& operator=(const Chan&) = delete;
@@ -89,7 +98,7 @@ class Chan {
     std::unique_lock lock(mu_);
     while (true) {
       if (closed_) return sent;
-      const std::size_t n = std::min(values.size() - sent, ring_.size() - count_);
+      const std::size_t n = std::min<std::size_t>(values.size() - sent, ring_.size() - count_);
       for (std::size_t i = 0; i < n; ++i) PushLocked(values[sent + i]);
       sent += n;
       if (sent == values.size()) {
@@ -108,7 +117,7 @@ class Chan {
   std::size_t TrySendBatch(std::span<const T> values, Wake wake = Wake::kNow) {
     std::unique_lock lock(mu_);
     if (closed_) return 0;
-    const std::size_t n = std::min(values.size(), ring_.size() - count_);
+    const std::size_t n = std::min<std::size_t>(values.size(), ring_.size() - count_);
     for (std::size_t i = 0; i < n; ++i) PushLocked(values[i]);
     NotifyReceivers(lock, n, wake);
     return n;
@@ -179,7 +188,7 @@ class Chan {
     std::unique_lock lock(mu_);
     while (true) {
       if (count_ > 0) {
-        const std::size_t n = std::min(max, count_);
+        const std::size_t n = std::min<std::size_t>(max, count_);
         for (std::size_t i = 0; i < n; ++i) out.push_back(PopLocked());
         NotifySenders(lock, n);
         return n;
@@ -194,7 +203,7 @@ class Chan {
   /// blocks. Returns how many were appended.
   std::size_t TryReceiveBatch(std::vector<T>& out, std::size_t max) {
     std::unique_lock lock(mu_);
-    const std::size_t n = std::min(max, count_);
+    const std::size_t n = std::min<std::size_t>(max, count_);
     for (std::size_t i = 0; i < n; ++i) out.push_back(PopLocked());
     NotifySenders(lock, n);
     return n;
@@ -205,21 +214,15 @@ class Chan {
   void Close() {
     std::lock_guard lock(mu_);
     if (closed_) return;
-    closed_ = true;
+    closed_.store(true, std::memory_order_release);
     recv_cv_.notify_all();
     send_cv_.notify_all();
   }
 
   /// Whether Close() has been called (buffered items may still be readable).
-  bool closed() const {
-    std::lock_guard lock(mu_);
-    return closed_;
-  }
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
   /// Number of buffered items.
-  std::size_t size() const {
-    std::lock_guard lock(mu_);
-    return count_;
-  }
+  std::size_t size() const { return count_.load(std::memory_order_relaxed); }
   /// Maximum number of buffered items.
   std::size_t capacity() const { return ring_.size(); }
 
@@ -272,14 +275,14 @@ class Chan {
     std::size_t tail = head_ + count_;
     if (tail >= ring_.size()) tail -= ring_.size();
     ring_[tail].emplace(std::forward<U>(value));
-    ++count_;
+    count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
   T PopLocked() {
     T value = std::move(*ring_[head_]);
     ring_[head_].reset();  // release the payload now, not when the slot is reused
     if (++head_ == ring_.size()) head_ = 0;
-    --count_;
+    count_.store(count_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     return value;
   }
 
@@ -324,6 +327,15 @@ class Chan {
   template <class Ready>
   void Wait(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, std::size_t& waiters,
             const std::stop_token& stop, Ready ready) {
+    if (yields_before_sleep_ > 0) {
+      // `ready` reads only atomics, so it may be polled without the lock.
+      lock.unlock();
+      for (int i = 0; i < yields_before_sleep_ && !ready() && !stop.stop_requested(); ++i) {
+        std::this_thread::yield();
+      }
+      lock.lock();
+      if (ready() || stop.stop_requested()) return;
+    }
     if (!stop.stop_possible()) {
       ++waiters;
       cv.wait(lock, ready);
@@ -351,16 +363,24 @@ class Chan {
     lock.lock();
   }
 
-  bool HasItemsOrClosed() const { return closed_ || count_ > 0; }
-  bool HasRoomOrClosed() const { return closed_ || count_ < ring_.size(); }
+  bool HasItemsOrClosed() const {
+    return closed_.load(std::memory_order_relaxed) || count_.load(std::memory_order_relaxed) > 0;
+  }
+  bool HasRoomOrClosed() const {
+    return closed_.load(std::memory_order_relaxed) ||
+           count_.load(std::memory_order_relaxed) < ring_.size();
+  }
 
   mutable std::mutex mu_;
   std::condition_variable recv_cv_;
   std::condition_variable send_cv_;
   std::vector<std::optional<T>> ring_;
   std::size_t head_ = 0;
-  std::size_t count_ = 0;
-  bool closed_ = false;
+  // Written only under mu_; atomic so that closed(), size() and a yielding waiter can read
+  // them without it.
+  std::atomic<std::size_t> count_{0};
+  std::atomic<bool> closed_{false};
+  const int yields_before_sleep_;
   std::size_t recv_waiters_ = 0;
   std::size_t send_waiters_ = 0;
 };

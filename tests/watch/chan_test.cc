@@ -321,6 +321,33 @@ TEST(ChanTest, SendBatchWakesDeferredReceiversBeforeWaitingForRoom) {
   EXPECT_EQ(out, in);
 }
 
+// A channel that yields before sleeping behaves exactly like one that sleeps at once.
+TEST(ChanTest, YieldingWaitersStillBlockAndWake) {
+  Chan<int> c(1, /*yields_before_sleep=*/3);
+  auto r = std::async(std::launch::async, [&] { return c.Receive(); });
+  ASSERT_TRUE(WaitUntil([&] { return c.receivers_waiting() == 1; }));
+  ASSERT_TRUE(c.Send(1));
+  EXPECT_THAT(r.get(), Optional(1));
+  ASSERT_TRUE(c.Send(2));
+  auto s = std::async(std::launch::async, [&] { return c.Send(3); });
+  ASSERT_TRUE(WaitUntil([&] { return c.senders_waiting() == 1; }));
+  EXPECT_THAT(c.Receive(), Optional(2));
+  EXPECT_TRUE(s.get());
+  std::stop_source stop;
+  auto blocked = std::async(std::launch::async, [&] { return c.Send(4, stop.get_token()); });
+  ASSERT_TRUE(WaitUntil([&] { return c.senders_waiting() == 1; }));
+  stop.request_stop();
+  EXPECT_FALSE(blocked.get());
+  std::vector<int> in(50);
+  std::iota(in.begin(), in.end(), 0);
+  auto batch = std::async(std::launch::async, [&] { return c.SendBatch(in); });
+  std::vector<int> out;
+  while (out.size() < 51) ASSERT_GT(c.ReceiveBatch(out, 8), 0u);
+  EXPECT_EQ(batch.get(), 50u);
+  EXPECT_EQ(out.front(), 3);
+  EXPECT_EQ(std::vector<int>(out.begin() + 1, out.end()), in);
+}
+
 TEST(ChanTest, RangeForReceivesUntilClosedAndDrained) {
   Chan<int> c(4);
   std::thread producer([&] {
