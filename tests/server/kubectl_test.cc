@@ -1,0 +1,122 @@
+// End to end with the real kubectl: what was written through both APIs is what
+// `kubectl get events -A -o json` and `kubectl events -A` list. Skipped (visibly) when
+// kubectl is not installed.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "kubeevents/api/core/v1/event.h"
+#include "kubeevents/api/json.h"
+#include "kubeevents/tools/localapiserver/server.h"
+#include "test_client.h"
+
+namespace kube::localapiserver {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+std::string FindOnPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return {};
+  std::string p = path;
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    const auto colon = p.find(':', start);
+    const fs::path candidate = fs::path(p.substr(start, colon - start)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return {};
+}
+
+// Runs a command, returns (exit code, stdout+stderr).
+std::pair<int, std::string> RunCommand(const std::string& cmd) {
+  std::string out;
+  FILE* f = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (f == nullptr) return {-1, "popen failed"};
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) out.append(buf.data(), n);
+  const int rc = ::pclose(f);
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
+}
+
+class KubectlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kubectl_ = FindOnPath("kubectl");
+    if (kubectl_.empty()) GTEST_SKIP() << "kubectl not found on PATH: end-to-end check skipped";
+    dir_ = fs::temp_directory_path() / ("kla-kubectl-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    ASSERT_TRUE(server_.Start().ok());
+    ASSERT_TRUE(server_.WriteKubeconfig((dir_ / "kubeconfig").string()).ok());
+  }
+  void TearDown() override {
+    server_.Stop();
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  std::string Kubectl(const std::string& args) {
+    return kubectl_ + " --kubeconfig " + (dir_ / "kubeconfig").string() + " --cache-dir " +
+           (dir_ / "cache").string() + " --request-timeout=20s " + args;
+  }
+
+  std::string kubectl_;
+  fs::path dir_;
+  Server server_;
+};
+
+TEST_F(KubectlTest, ListsWhatWasWrittenThroughBothApis) {
+  testing::TestClient c(server_.https_port(), server_.ca_pem(), server_.token());
+  auto core = c.Do(
+      "POST", "/api/v1/namespaces/default/events",
+      R"({"metadata":{"name":"web-1.17ab"},"involvedObject":{"kind":"Pod","namespace":"default","name":"web-1","uid":"u-1","apiVersion":"v1"},"reason":"Started","message":"Started container app","type":"Normal","source":{"component":"kubelet","host":"node1"},"firstTimestamp":"2024-05-01T10:00:00Z","lastTimestamp":"2024-05-01T10:00:00Z","count":1})");
+  ASSERT_EQ(core.status, 201) << core.body;
+  auto newer = c.Do(
+      "POST", "/apis/events.k8s.io/v1/namespaces/apps/events",
+      R"({"metadata":{"name":"db-0.17ac"},"eventTime":"2024-05-01T10:00:03.123456Z","reportingController":"example.com/operator","reportingInstance":"operator-host","action":"Scaling","reason":"Scaled","regarding":{"kind":"StatefulSet","namespace":"apps","name":"db","uid":"u-2","apiVersion":"apps/v1"},"note":"Scaled db to 3 replicas","type":"Warning"})");
+  ASSERT_EQ(newer.status, 201) << newer.body;
+
+  auto [rc, out] = RunCommand(Kubectl("get events -A -o json"));
+  ASSERT_EQ(rc, 0) << out;
+  auto list = api::FromJson<api::core::v1::EventList>(out);
+  ASSERT_TRUE(list.ok()) << list.status() << "\n" << out;
+  ASSERT_EQ(list->items.size(), 2u) << out;
+  EXPECT_EQ(list->items[0].metadata.namespace_, "apps");
+  EXPECT_EQ(list->items[0].message, "Scaled db to 3 replicas");
+  EXPECT_EQ(list->items[0].reporting_controller, "example.com/operator");
+  EXPECT_EQ(list->items[1].metadata.name, "web-1.17ab");
+  EXPECT_EQ(list->items[1].source.component, "kubelet");
+
+  auto [rc2, table] = RunCommand(Kubectl("events -A"));
+  ASSERT_EQ(rc2, 0) << table;
+  EXPECT_THAT(table, HasSubstr("Started container app"));
+  EXPECT_THAT(table, HasSubstr("Scaled db to 3 replicas"));
+  EXPECT_THAT(table, HasSubstr("StatefulSet/db"));
+  EXPECT_THAT(table, HasSubstr("Warning"));
+
+  auto [rc3, selected] =
+      RunCommand(Kubectl("get events -n apps --field-selector involvedObject.name=db -o name"));
+  ASSERT_EQ(rc3, 0) << selected;
+  EXPECT_EQ(selected, "event/db-0.17ac\n");
+}
+
+TEST_F(KubectlTest, RejectsRequestsWithoutTheToken) {
+  auto [rc, out] = RunCommand(kubectl_ + " --server " + server_.HttpsURL() +
+                              " --insecure-skip-tls-verify --token=wrong --cache-dir " +
+                              (dir_ / "cache2").string() + " get events -A");
+  EXPECT_NE(rc, 0);
+  EXPECT_THAT(out, HasSubstr("You must be logged in to the server"));
+}
+
+}  // namespace
+}  // namespace kube::localapiserver
