@@ -95,9 +95,9 @@ meta::v1::Status NewConflict(std::string_view group, std::string_view resource,
 
 meta::v1::Status NewInvalid(std::string_view group, std::string_view kind, std::string_view name,
                             std::vector<meta::v1::StatusCause> causes) {
-  std::string msg = std::string(kind);
-  if (!group.empty()) msg += "." + std::string(group);
-  msg += " \"" + std::string(name) + "\" is invalid: ";
+  std::string msg(kind);
+  if (!group.empty()) msg.append(".").append(group);
+  msg.append(" \"").append(name).append("\" is invalid: ");
   if (causes.size() == 1) {
     msg += causes[0].field + ": " + causes[0].message;
   } else {
