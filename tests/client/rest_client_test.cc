@@ -194,6 +194,19 @@ TEST(RESTClient, ConnectionResetMidRequestIsATransportError) {
   EXPECT_EQ(server.requests().size(), 1u);  // a POST is not re-sent by the client
 }
 
+TEST(RESTClient, GetIsRetriedAfterAConnectionReset) {
+  // client-go retries idempotent GETs on connection reset / EOF (after 1 s), never POSTs.
+  std::atomic<int> n{0};
+  ScriptedServer server([&](const RecordedRequest&) {
+    if (n++ == 0) return ScriptedResponse{.reset = true};
+    return ScriptedResponse{.body = "{}"};
+  });
+  auto client = MustCreate(TestConfig(server));
+  Result r = client->Get().AbsPath("/api").Do();
+  EXPECT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
 TEST(RESTClient, ConnectionRefusedIsATransportError) {
   int port;
   {

@@ -543,8 +543,9 @@ void ClientCore::Impl::Start(PreparedRequest req, std::function<void(Result)> do
   if (timeout.count() > 0) op->deadline = SteadyClock::now() + timeout;
   op->worker = workers[next_worker.fetch_add(1, std::memory_order_relaxed) % workers.size()].get();
   {
-    std::lock_guard lock(ops_mu);
+    std::unique_lock lock(ops_mu);
     if (shut_down) {
+      lock.unlock();
       op->done(Result(TransportError(StatusCode::kCancelled, "the REST client is shut down")));
       return;
     }
@@ -875,14 +876,16 @@ Result ClientCore::Impl::ToResult(Op& op, http::response<http::string_body>& res
     }
   }
   std::string content_type(res[http::field::content_type]);
-  logger->Info(
-      6, "HTTP request",
-      {{"verb", op.req.method},
-       {"url", config.host + op.req.target},
-       {"status", std::to_string(code)},
-       {"milliseconds", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           SteadyClock::now() - start)
-                                           .count())}});
+  if (logger->Enabled(LogSeverity::kInfo, 6)) {
+    logger->Info(
+        6, "HTTP request",
+        {{"verb", op.req.method},
+         {"url", config.host + op.req.target},
+         {"status", std::to_string(code)},
+         {"milliseconds", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             SteadyClock::now() - start)
+                                             .count())}});
+  }
   Result result(code, std::move(res.body()), std::move(content_type), std::move(warnings));
   auto decode_status = [&]() -> std::optional<api::meta::v1::Status> {
     if (result.body().empty() || result.body().front() != '{') return std::nullopt;
