@@ -121,7 +121,9 @@ class Request {
   /// Sends the request and blocks until the result is known.
   Result Do();
   /// Sends the request and calls `done` exactly once, on one of the client's I/O threads
-  /// (keep it short; post to your own executor for real work). Never blocks on the network.
+  /// (keep it short; post to your own executor for real work) — or immediately on the calling
+  /// thread when the request cannot be built or the client is shut down. Never blocks on the
+  /// network.
   void DoAsync(std::function<void(Result)> done);
 
  private:
