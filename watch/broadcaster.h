@@ -71,6 +71,8 @@ class Broadcaster {
   /// A new watcher that receives every event accepted after this call. Blocks until the
   /// distribution thread has registered it (so it waits behind queued events).
   /// Error kFailedPrecondition "broadcaster already stopped" after Shutdown.
+  /// As in Go, releasing the returned pointer does not stop the watcher: call Stop() (with
+  /// kWaitIfChannelFull an undrained watcher stalls the broadcaster).
   StatusOr<std::shared_ptr<Interface>> Watch();
 
   /// Like Watch, but the watcher's channel first holds `prefix` (its capacity is
