@@ -13,7 +13,7 @@ int main() {
   namespace meta = kube::api::meta::v1;
 
   core::ObjectReference pod{"Pod", "default", "web-0", "6f1c2a9e-0000-4000-8000-000000000001",
-                            "v1", "1234", ""};
+                            "v1",  "1234",    ""};
   const meta::Time now(std::chrono::system_clock::now());
 
   core::Event e;
