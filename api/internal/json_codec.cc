@@ -12,10 +12,10 @@ namespace kube::api::internal {
 
 using rapidjson::Value;
 
-#define KUBE_RETURN_IF_ERROR(expr)   \
-  do {                               \
-    ::kube::Status _st = (expr);     \
-    if (!_st.ok()) return _st;       \
+#define KUBE_RETURN_IF_ERROR(expr) \
+  do {                             \
+    ::kube::Status _st = (expr);   \
+    if (!_st.ok()) return _st;     \
   } while (0)
 
 std::string JsonPath::ToString() const {
@@ -39,8 +39,8 @@ std::string JsonPath::ToString() const {
 namespace {
 
 Status TypeError(const JsonPath& p, const char* expected, const Value& got) {
-  static constexpr const char* kNames[] = {"null",   "false",  "true",  "object",
-                                           "array",  "string", "number"};
+  static constexpr const char* kNames[] = {"null",  "false",  "true",  "object",
+                                           "array", "string", "number"};
   return InvalidArgumentError(p.ToString() + ": expected " + expected + ", got " +
                               kNames[got.GetType()]);
 }
@@ -158,13 +158,18 @@ Status ReadItems(const Value& v, const JsonPath& p, std::vector<T>& out) {
   return {};
 }
 
-Status ReadTypeMeta(std::string_view key, const Value& v, const JsonPath& c, meta::v1::TypeMeta& tm,
-                    bool& handled) {
-  handled = true;
-  if (key == "apiVersion") return ReadString(v, c, tm.api_version);
-  if (key == "kind") return ReadString(v, c, tm.kind);
-  handled = false;
-  return {};
+// Reads a top-level object: resets `out`, handles apiVersion/kind/metadata, and passes every
+// other member to `field(key, value, path)`.
+template <typename T, typename F>
+Status ReadObject(const Value& v, const JsonPath& p, T& out, F&& field) {
+  out = {};
+  out.type_meta = {};
+  return ForEachMember(v, p, [&](std::string_view key, const Value& val, const JsonPath& c) {
+    if (key == "apiVersion") return ReadString(val, c, out.type_meta.api_version);
+    if (key == "kind") return ReadString(val, c, out.type_meta.kind);
+    if (key == "metadata") return Read(val, c, out.metadata);
+    return field(key, val, c);
+  });
 }
 
 void WriteTime(JsonWriter& w, const meta::v1::Time& t) {
@@ -221,10 +226,18 @@ StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
 
 void WriteValue(JsonWriter& w, const Value& v) {
   switch (v.GetType()) {
-    case rapidjson::kNullType: w.Null(); break;
-    case rapidjson::kFalseType: w.Bool(false); break;
-    case rapidjson::kTrueType: w.Bool(true); break;
-    case rapidjson::kStringType: w.String({v.GetString(), v.GetStringLength()}); break;
+    case rapidjson::kNullType:
+      w.Null();
+      break;
+    case rapidjson::kFalseType:
+      w.Bool(false);
+      break;
+    case rapidjson::kTrueType:
+      w.Bool(true);
+      break;
+    case rapidjson::kStringType:
+      w.String({v.GetString(), v.GetStringLength()});
+      break;
     case rapidjson::kNumberType:
       if (v.IsInt64()) {
         w.Int(v.GetInt64());
@@ -380,13 +393,7 @@ void Write(JsonWriter& w, const meta::v1::Status& s) {
 }
 
 Status Read(const Value& v, const JsonPath& p, meta::v1::Status& out) {
-  out = {};
-  out.type_meta = {};
-  return ForEachMember(v, p, [&](std::string_view key, const Value& val, const JsonPath& c) {
-    bool handled = false;
-    KUBE_RETURN_IF_ERROR(ReadTypeMeta(key, val, c, out.type_meta, handled));
-    if (handled) return Status();
-    if (key == "metadata") return Read(val, c, out.metadata);
+  return ReadObject(v, p, out, [&](std::string_view key, const Value& val, const JsonPath& c) {
     if (key == "status") return ReadString(val, c, out.status);
     if (key == "message") return ReadString(val, c, out.message);
     if (key == "reason") return ReadString(val, c, out.reason);
@@ -408,8 +415,8 @@ Status Read(const Value& v, const JsonPath& p, meta::v1::Status& out) {
           for (const auto& e : dv.GetArray()) {
             JsonPath ec{&dc, {}, i++};
             meta::v1::StatusCause cause;
-            KUBE_RETURN_IF_ERROR(ForEachMember(
-                e, ec, [&](std::string_view ck, const Value& cv, const JsonPath& cc) {
+            KUBE_RETURN_IF_ERROR(
+                ForEachMember(e, ec, [&](std::string_view ck, const Value& cv, const JsonPath& cc) {
                   if (ck == "reason") return ReadString(cv, cc, cause.type);
                   if (ck == "message") return ReadString(cv, cc, cause.message);
                   if (ck == "field") return ReadString(cv, cc, cause.field);
@@ -564,13 +571,7 @@ void Write(JsonWriter& w, const core::v1::Event& e) {
 }
 
 Status Read(const Value& v, const JsonPath& p, core::v1::Event& out) {
-  out = {};
-  out.type_meta = {};
-  return ForEachMember(v, p, [&](std::string_view key, const Value& val, const JsonPath& c) {
-    bool handled = false;
-    KUBE_RETURN_IF_ERROR(ReadTypeMeta(key, val, c, out.type_meta, handled));
-    if (handled) return Status();
-    if (key == "metadata") return Read(val, c, out.metadata);
+  return ReadObject(v, p, out, [&](std::string_view key, const Value& val, const JsonPath& c) {
     if (key == "involvedObject") return Read(val, c, out.involved_object);
     if (key == "reason") return ReadString(val, c, out.reason);
     if (key == "message") return ReadString(val, c, out.message);
@@ -605,13 +606,7 @@ namespace {
 
 template <typename List>
 Status ReadList(const Value& v, const JsonPath& p, List& out) {
-  out = {};
-  out.type_meta = {};
-  return ForEachMember(v, p, [&](std::string_view key, const Value& val, const JsonPath& c) {
-    bool handled = false;
-    KUBE_RETURN_IF_ERROR(ReadTypeMeta(key, val, c, out.type_meta, handled));
-    if (handled) return Status();
-    if (key == "metadata") return Read(val, c, out.metadata);
+  return ReadObject(v, p, out, [&](std::string_view key, const Value& val, const JsonPath& c) {
     if (key == "items") return ReadItems(val, c, out.items);
     return Status();
   });
@@ -667,13 +662,7 @@ void Write(JsonWriter& w, const events::v1::Event& e) {
 }
 
 Status Read(const Value& v, const JsonPath& p, events::v1::Event& out) {
-  out = {};
-  out.type_meta = {};
-  return ForEachMember(v, p, [&](std::string_view key, const Value& val, const JsonPath& c) {
-    bool handled = false;
-    KUBE_RETURN_IF_ERROR(ReadTypeMeta(key, val, c, out.type_meta, handled));
-    if (handled) return Status();
-    if (key == "metadata") return Read(val, c, out.metadata);
+  return ReadObject(v, p, out, [&](std::string_view key, const Value& val, const JsonPath& c) {
     if (key == "eventTime") return ReadTimeLike(val, c, out.event_time);
     if (key == "series") return ReadOptional(val, c, out.series);
     if (key == "reportingController") return ReadString(val, c, out.reporting_controller);
@@ -739,8 +728,8 @@ StatusOr<T> FromJson(std::string_view json) {
   return out;
 }
 
-#define KUBE_INSTANTIATE_CODEC(T)                      \
-  template std::string ToJson<T>(const T&);            \
+#define KUBE_INSTANTIATE_CODEC(T)           \
+  template std::string ToJson<T>(const T&); \
   template StatusOr<T> FromJson<T>(std::string_view);
 
 KUBE_INSTANTIATE_CODEC(meta::v1::ObjectMeta)

@@ -219,15 +219,7 @@ ConsumerHandle EventBroadcaster::StartConsumer(std::function<void(const Event&)>
       core_->consumers->Start([fn = std::move(fn)](const watch::Event& item, std::stop_token) {
         if (const auto* event = item.As<Event>()) fn(*event);
       });
-  if (!consumer.ok()) {
-    core_->logger->Error("Unable start event watcher (will not retry!)",
-                         {{"err", consumer.status().message()}});
-    auto done = std::make_shared<tools::internal::Consumer>();
-    done->watcher = watch::NewEmptyWatch();
-    done->done = true;
-    return record::MakeConsumerHandle(std::move(done));
-  }
-  return record::MakeConsumerHandle(*std::move(consumer));
+  return record::MakeConsumerHandle(std::move(consumer));
 }
 
 ConsumerHandle EventBroadcaster::StartEventWatcher(std::function<void(const Event&)> handler) {

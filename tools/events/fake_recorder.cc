@@ -1,5 +1,7 @@
 #include "kubeevents/tools/events/fake_recorder.h"
 
+#include "kubeevents/tools/record/event_util.h"
+
 namespace kube::events {
 
 FakeRecorder::FakeRecorder(std::size_t buffer_size, bool include_object)
@@ -30,16 +32,8 @@ void FakeRecorder::RecordEvent(StatusOr<api::core::v1::ObjectReference> regardin
   };
   object(regarding);
   if (related) object(*related);
-  if (annotations != nullptr && !annotations->empty()) {
-    line += " map[";
-    bool first = true;
-    for (const auto& [k, v] : *annotations) {
-      if (!first) line += ' ';
-      first = false;
-      line += k + ":" + v;
-    }
-    line += ']';
-  }
+  if (annotations != nullptr && !annotations->empty())
+    line += " " + record::GoMapString(*annotations);
   events_->Send(std::move(line));
 }
 

@@ -40,10 +40,16 @@ void ConsumerGroup::LogConsumerDrops() {
   }
 }
 
-StatusOr<std::shared_ptr<Consumer>> ConsumerGroup::Start(Handler handler) {
+std::shared_ptr<Consumer> ConsumerGroup::Start(Handler handler) {
   auto watcher = mux_.Watch();
-  if (!watcher.ok()) return watcher.status();
   auto consumer = std::make_shared<Consumer>();
+  if (!watcher.ok()) {
+    logger_->Error("Unable start event watcher (will not retry!)",
+                   {{"err", watcher.status().message()}});
+    consumer->watcher = watch::NewEmptyWatch();
+    consumer->done = true;
+    return consumer;
+  }
   consumer->watcher = *std::move(watcher);
   Consumer* self = consumer.get();
   std::lock_guard lock(mu_);

@@ -40,8 +40,10 @@ class ConsumerGroup {
   ConsumerGroup(watch::Broadcaster& mux, std::shared_ptr<Logger> logger,
                 std::atomic<std::uint64_t>& abandoned);
 
-  /// Registers a watcher and starts its thread; an error once the mux is shut down.
-  StatusOr<std::shared_ptr<Consumer>> Start(Handler handler);
+  /// Registers a watcher and starts its thread. Once the mux is shut down this logs
+  /// "Unable start event watcher (will not retry!)" and returns a consumer that is already
+  /// done (client-go returns an empty watch, never nil).
+  std::shared_ptr<Consumer> Start(Handler handler);
 
   /// Waits until every consumer has handled every event accepted by the mux before the
   /// call, or the deadline passes.

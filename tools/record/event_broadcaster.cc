@@ -188,15 +188,7 @@ ConsumerHandle EventBroadcaster::StartConsumer(
       core_->consumers->Start([fn = std::move(fn)](const watch::Event& item, std::stop_token stop) {
         if (const auto* event = item.As<Event>()) fn(*event, stop);
       });
-  if (!consumer.ok()) {
-    core_->logger->Error("Unable start event watcher (will not retry!)",
-                         {{"err", consumer.status().message()}});
-    auto done = std::make_shared<tools::internal::Consumer>();
-    done->watcher = watch::NewEmptyWatch();
-    done->done = true;
-    return ConsumerHandle(std::move(done));
-  }
-  return ConsumerHandle(*std::move(consumer));
+  return ConsumerHandle(std::move(consumer));
 }
 
 ConsumerHandle EventBroadcaster::StartEventWatcher(std::function<void(const Event&)> handler) {

@@ -62,4 +62,16 @@ std::string GenerateEventName(std::string_view ref_name, std::int64_t unix_nanos
   return name;
 }
 
+std::string GoMapString(const std::map<std::string, std::string>& m) {
+  std::string out = "map[";
+  bool first = true;
+  for (const auto& [k, v] : m) {
+    if (!first) out += ' ';
+    first = false;
+    out.append(k).append(":").append(v);
+  }
+  out += ']';
+  return out;
+}
+
 }  // namespace kube::record

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,9 @@ std::string NewUUID();
 /// `<ref_name>.<lower-case hex of unix_nanos>`; a random UUID when that is not a DNS-1123
 /// subdomain (util.GenerateEventName).
 std::string GenerateEventName(std::string_view ref_name, std::int64_t unix_nanos);
+
+/// Go's fmt.Sprint of a map[string]string: "map[k1:v1 k2:v2]" (keys sorted), as the fake
+/// recorders print annotations.
+std::string GoMapString(const std::map<std::string, std::string>& m);
 
 }  // namespace kube::record

@@ -1,5 +1,7 @@
 #include "kubeevents/tools/record/fake_recorder.h"
 
+#include "kubeevents/tools/record/event_util.h"
+
 namespace kube::record {
 
 FakeRecorder::FakeRecorder(std::size_t buffer_size, bool include_object)
@@ -21,16 +23,7 @@ void FakeRecorder::RecordEvent(StatusOr<api::core::v1::ObjectReference> referenc
     line +=
         " involvedObject{kind=" + reference->kind + ",apiVersion=" + reference->api_version + "}";
   }
-  if (annotations != nullptr && !annotations->empty()) {
-    line += " map[";
-    bool first = true;
-    for (const auto& [k, v] : *annotations) {
-      if (!first) line += ' ';
-      first = false;
-      line += k + ":" + v;
-    }
-    line += ']';
-  }
+  if (annotations != nullptr && !annotations->empty()) line += " " + GoMapString(*annotations);
   events_->Send(std::move(line));
 }
 
