@@ -1,6 +1,7 @@
 // Discovery of an API group/version (client-go discovery.ServerResourcesForGroupVersion).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,5 +37,11 @@ StatusOr<APIResourceList> ServerResourcesForGroupVersion(RESTClient& client,
 /// answers with a list for it, false on 404, the error otherwise (transport, 403, ...). This is
 /// what the events adapter (client-go NewEventBroadcasterAdapter) asks.
 StatusOr<bool> ServerSupportsGroupVersion(RESTClient& client, std::string_view group_version);
+
+/// The same, for a shared client (how sinks and adapters hold it).
+inline StatusOr<bool> ServerSupportsGroupVersion(const std::shared_ptr<RESTClient>& client,
+                                                 std::string_view group_version) {
+  return ServerSupportsGroupVersion(*client, group_version);
+}
 
 }  // namespace kube::rest

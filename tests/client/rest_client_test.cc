@@ -515,7 +515,7 @@ TEST(Discovery, GroupVersionSupport) {
   EXPECT_TRUE(list->resources[0].namespaced);
   EXPECT_EQ(list->resources[0].verbs.size(), 7u);
   EXPECT_EQ(*ServerSupportsGroupVersion(*client, "events.k8s.io/v1"), true);
-  EXPECT_EQ(*ServerSupportsGroupVersion(*client, "events.k8s.io/v1beta1"), false);
+  EXPECT_EQ(*ServerSupportsGroupVersion(client, "events.k8s.io/v1beta1"), false);
   auto forbidden = ServerSupportsGroupVersion(*client, "forbidden.example/v1");
   EXPECT_TRUE(errors::IsForbidden(forbidden.status()));
   EXPECT_EQ(server.requests().at(0).target, "/apis/events.k8s.io/v1");
