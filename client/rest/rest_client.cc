@@ -2,6 +2,8 @@
 
 #include "kubeevents/client/rest/internal/client_core.h"
 
+#include <thread>
+
 namespace kube::rest {
 
 StatusOr<std::shared_ptr<RESTClient>> RESTClient::Create(Config config) {
@@ -13,7 +15,14 @@ StatusOr<std::shared_ptr<RESTClient>> RESTClient::Create(Config config) {
 RESTClient::RESTClient(std::shared_ptr<internal::ClientCore> core) : core_(std::move(core)) {}
 
 RESTClient::~RESTClient() {
-  if (core_) core_->Shutdown();
+  if (!core_) return;
+  if (core_->OnOwnThread()) {
+    // Destroyed from inside one of its own callbacks: this thread cannot join itself, so a
+    // helper thread finishes the shutdown (cancel, wait, join) once the callback returns.
+    std::thread([core = std::move(core_)] { core->Shutdown(); }).detach();
+    return;
+  }
+  core_->Shutdown();
 }
 
 Request RESTClient::Verb(std::string_view verb) { return Request(core_, std::string(verb)); }

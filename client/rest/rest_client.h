@@ -21,8 +21,8 @@ class ClientCore;
 /// all released (threads joined, in-flight requests cancelled) by the destructor.
 ///
 /// Thread-safe: build and run requests from any thread. Get one with Create(); share it with
-/// std::shared_ptr (the event sinks do). Do not destroy the client from inside one of its own
-/// DoAsync callbacks.
+/// std::shared_ptr (the event sinks do). Destroying it from inside one of its own DoAsync
+/// callbacks is allowed: the shutdown then completes on a short-lived helper thread.
 ///
 /// @code
 /// auto client = kube::rest::RESTClient::Create(config).value();

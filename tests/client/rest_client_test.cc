@@ -279,6 +279,20 @@ TEST(RESTClient, DestroyingTheClientCancelsInFlightRequests) {
   EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
 }
 
+TEST(RESTClient, DestroyingTheClientFromItsOwnCallbackIsSafe) {
+  ScriptedServer server([](const RecordedRequest&) { return ScriptedResponse{.body = "{}"}; });
+  auto client = MustCreate(TestConfig(server));
+  std::promise<bool> done;
+  auto* raw = client.get();
+  raw->Get().AbsPath("/api").DoAsync([&, owned = std::move(client)](Result r) mutable {
+    owned.reset();  // the last reference, dropped on the client's own I/O thread
+    done.set_value(r.ok());
+  });
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(f.get());
+}
+
 TEST(RESTClient, KeepAliveReusesOneConnection) {
   ScriptedServer server(
       [](const RecordedRequest&) { return ScriptedResponse{.status = 201, .body = kEventJson}; });

@@ -1058,6 +1058,8 @@ Result ClientCore::Run(PreparedRequest request) {
 
 void ClientCore::Shutdown() { impl_->Shutdown(); }
 
+bool ClientCore::OnOwnThread() const { return tls_current_core == impl_.get(); }
+
 int ClientCore::connections_opened() const { return impl_->connections_opened.load(); }
 int ClientCore::exec_runs() const { return impl_->auth ? impl_->auth->exec_runs() : 0; }
 

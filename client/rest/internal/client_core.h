@@ -41,8 +41,11 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   void Start(PreparedRequest request, std::function<void(Result)> done);
   /// Sends and waits.
   Result Run(PreparedRequest request);
-  /// Cancels in-flight requests, stops and joins the I/O threads. Idempotent.
+  /// Cancels in-flight requests, stops and joins the I/O threads. Idempotent. Must not be
+  /// called on one of the client's own I/O threads (see OnOwnThread).
   void Shutdown();
+  /// Whether the calling thread is one of this client's I/O threads.
+  bool OnOwnThread() const;
 
   /// Test hooks: connections opened so far, exec plugin runs.
   int connections_opened() const;
