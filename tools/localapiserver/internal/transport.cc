@@ -178,13 +178,13 @@ struct Transport::Impl {
   }
 
   template <class Stream>
-  static awaitable<bool> Write(Stream& stream, const Response& r, bool keep_alive) {
+  static awaitable<bool> Write(Stream& stream, Response r, bool keep_alive) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
     res.set(http::field::content_type, r.content_type);
     res.set(http::field::cache_control, "no-cache, private");
     for (const auto& [k, v] : r.headers) res.set(k, v);
     res.keep_alive(keep_alive);
-    res.body() = r.body;
+    res.body() = std::move(r.body);
     res.prepare_payload();
     boost::system::error_code ec;
     co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
@@ -213,8 +213,8 @@ struct Transport::Impl {
         auto st = api::errors::NewGeneric(
             api::errors::kReasonRequestEntityTooLarge, 413,
             "Request entity too large: limit is " + std::to_string(options.max_body_bytes));
-        const Response too_large = StatusResponse(st);
-        co_await Write(stream, too_large, false);
+        Response too_large = StatusResponse(st);
+        co_await Write(stream, std::move(too_large), false);
         // Drain what the client is still sending so it can read the answer, then close.
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
         std::vector<char> sink(64 * 1024);
@@ -252,8 +252,8 @@ struct Transport::Impl {
           if (conn->closing) break;
         }
         if (d.fail_code != 0) {
-          const Response failure = FaultResponse(d.fail_code, d.retry_after_seconds);
-          if (!co_await Write(stream, failure, keep_alive)) break;
+          Response failure = FaultResponse(d.fail_code, d.retry_after_seconds);
+          if (!co_await Write(stream, std::move(failure), keep_alive)) break;
           if (!keep_alive) break;
           continue;
         }
@@ -269,7 +269,7 @@ struct Transport::Impl {
         co_await StreamWatch(stream, resp, conn);
         break;
       }
-      if (!co_await Write(stream, resp, keep_alive) || !keep_alive) break;
+      if (!co_await Write(stream, std::move(resp), keep_alive) || !keep_alive) break;
     }
     if (!conn->closing) {
       boost::system::error_code ec;
