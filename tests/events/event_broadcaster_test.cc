@@ -363,6 +363,7 @@ TEST_F(EventsTest, AStormOfIsomorphicEventsCostsOneCreateAndOnePatch) {
 }
 
 TEST_F(EventsTest, StartingTwiceIsAnErrorAndShutdownLeavesNoThreads) {
+  record::testing_support::SettleRuntimeThreads();
   const int before = record::testing_support::ThreadCount();
   {
     EventBroadcaster b(sink_, Options());
@@ -374,11 +375,13 @@ TEST_F(EventsTest, StartingTwiceIsAnErrorAndShutdownLeavesNoThreads) {
     EXPECT_GT(record::testing_support::ThreadCount(), before);
     b.NewRecorder("c")->Eventf(Pod(), nullptr, "Normal", "R", "A", "x");
     b.Shutdown();
-    EXPECT_EQ(record::testing_support::ThreadCount(), before);
+    EXPECT_EQ(record::testing_support::ThreadCount(), before)
+        << record::testing_support::ThreadNames();
     b.NewRecorder("c")->Eventf(Pod(), nullptr, "Normal", "R", "A", "after");
     EXPECT_EQ(b.Stats().dropped_shutdown, 1u);
   }
-  EXPECT_EQ(record::testing_support::ThreadCount(), before);
+  EXPECT_EQ(record::testing_support::ThreadCount(), before)
+      << record::testing_support::ThreadNames();
 }
 
 TEST_F(EventsTest, StopTokenEndsRecording) {

@@ -439,6 +439,7 @@ TEST_F(BroadcasterTest, StopTokenShutsTheBroadcasterDown) {
 }
 
 TEST_F(BroadcasterTest, NoThreadOutlivesShutdown) {
+  testing_support::SettleRuntimeThreads();
   const int before = testing_support::ThreadCount();
   {
     std::stop_source ctx;
@@ -451,9 +452,9 @@ TEST_F(BroadcasterTest, NoThreadOutlivesShutdown) {
     EXPECT_GT(testing_support::ThreadCount(), before);
     b.NewRecorder({"c", ""})->Event(Pod(), "Normal", "R", "m");
     b.Shutdown();
-    EXPECT_EQ(testing_support::ThreadCount(), before);
+    EXPECT_EQ(testing_support::ThreadCount(), before) << testing_support::ThreadNames();
   }
-  EXPECT_EQ(testing_support::ThreadCount(), before);
+  EXPECT_EQ(testing_support::ThreadCount(), before) << testing_support::ThreadNames();
 }
 
 TEST_F(BroadcasterTest, ConcurrentEmittersRaceShutdownSafely) {

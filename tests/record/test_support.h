@@ -85,4 +85,11 @@ bool Eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
 /// Number of threads in this process (Linux).
 int ThreadCount();
 
+/// The names of this process's threads (for failure messages).
+std::string ThreadNames();
+
+/// Starts and joins a thread, so that runtime helper threads started lazily on the first
+/// thread creation (ThreadSanitizer's background thread) exist before a baseline is taken.
+void SettleRuntimeThreads();
+
 }  // namespace kube::record::testing_support
