@@ -12,9 +12,7 @@
 #include <thread>
 
 #include "example_support.h"
-#include "kubeevents/client/event_sink.h"
-#include "kubeevents/client/rest/discovery.h"
-#include "kubeevents/tools/events/event_broadcaster_adapter.h"
+#include "kubeevents/client/event_broadcaster_adapter.h"
 
 // The controller's own type.
 struct Widget {
@@ -79,13 +77,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", client.status().ToString().c_str());
     return 2;
   }
-  kube::events::AdapterOptions options;
-  options.supports_events_v1 = [c = *client] {
-    return kube::rest::ServerSupportsGroupVersion(*c, "events.k8s.io/v1");
-  };
-  options.events_sink = kube::rest::NewEventsV1EventSink(*client);
-  options.core_sink = kube::rest::NewCoreV1EventSink(*client);
-  kube::events::EventBroadcasterAdapter adapter(std::move(options));
+  // Discovery picks events.k8s.io/v1 when served, else core/v1 (client-go's adapter).
+  auto adapter_ptr = kube::rest::NewEventBroadcasterAdapter(*client);
+  auto& adapter = *adapter_ptr;
   adapter.StartRecordingToSink(stop.get_token());
   auto recorder = adapter.NewRecorder("example.com/widget-controller");
   std::printf("controller_loop: writing %s events\n",

@@ -20,10 +20,10 @@ struct KeyPair {
 
 /// What to put in an issued certificate.
 struct CertificateOptions {
-  std::string common_name;                 ///< subject CN (the user name for client certs)
-  std::vector<std::string> organizations;  ///< subject O entries (groups for client certs)
-  std::vector<std::string> dns_names;      ///< subjectAltName DNS entries
-  std::vector<std::string> ip_addresses;   ///< subjectAltName IP entries ("127.0.0.1", "::1")
+  std::string common_name{};                 ///< subject CN (the user name for client certs)
+  std::vector<std::string> organizations{};  ///< subject O entries (groups for client certs)
+  std::vector<std::string> dns_names{};      ///< subjectAltName DNS entries
+  std::vector<std::string> ip_addresses{};   ///< subjectAltName IP entries ("127.0.0.1", "::1")
   /// Validity window; zero values mean now − 1 h and now + 365 days. Set both in the past to
   /// make an expired certificate for tests.
   std::chrono::system_clock::time_point not_before{};

@@ -28,6 +28,7 @@ Flags:
   --token=TOKEN              bearer token (default: random)
   --event-ttl=DURATION       event TTL, e.g. 1h, 30m, 90s (default 1h)
   --terminating-namespace=NS mark NS terminating (repeatable)
+  --no-events-v1             do not serve events.k8s.io/v1 (core/v1 only)
   --fail-next=N              fail the next N event requests ...
   --fail-code=CODE           ... with this HTTP status (default 503)
   --fail-retry-after=SECONDS ... and this Retry-After
@@ -101,6 +102,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (key == "--https-port" && ParseInt(value, n)) {
       options.https_port = static_cast<std::uint16_t>(n);
+    } else if (key == "--no-events-v1") {
+      options.serve_events_v1 = false;
     } else if (key == "--no-https") {
       options.https = false;
     } else if (key == "--http") {

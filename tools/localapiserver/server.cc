@@ -255,9 +255,9 @@ Status Server::Start() {
   }
   im.store = std::make_shared<internal::EventStore>(internal::EventStore::Options{
       im.options.event_ttl, im.options.clock, im.options.watch_history, 100000});
-  im.handler = std::make_shared<internal::Handler>(
-      internal::Handler::Options{im.store, im.options.clock, im.options.token,
-                                 im.options.terminating_namespaces, im.options.max_body_bytes, ""});
+  im.handler = std::make_shared<internal::Handler>(internal::Handler::Options{
+      im.store, im.options.clock, im.options.token, im.options.terminating_namespaces,
+      im.options.max_body_bytes, "", im.options.serve_events_v1});
   im.transport = std::make_unique<internal::Transport>(internal::Transport::Options{
       im.options.threads, im.options.max_body_bytes, im.faults, im.options.logger});
   auto handler = im.handler;

@@ -36,6 +36,9 @@ struct ServerOptions {
   std::string token;
   /// kube-apiserver --event-ttl: an event disappears this long after its last write.
   std::chrono::seconds event_ttl = std::chrono::hours(1);
+  /// Serve the events.k8s.io/v1 API (false: only core/v1, like a pre-1.19 apiserver; lets
+  /// tests exercise the events adapter's fallback).
+  bool serve_events_v1 = true;
   /// Namespaces that are terminating: creates there fail (403, cause NamespaceTerminating).
   std::set<std::string> terminating_namespaces;
   /// Time source for creationTimestamp and TTL expiry. Null = the real clock.

@@ -327,6 +327,8 @@ Response Handler::Handle(const Request& request) {
     }
   }
 
+  if (!options_.serve_events_v1 && path.starts_with("/apis/events.k8s.io")) return NotFoundPath();
+
   // Split the path into decoded segments.
   std::vector<std::string> seg;
   {
@@ -395,6 +397,9 @@ Response Handler::Discovery(const Request& request, std::string_view path) {
   }
   const std::string group_versions =
       R"("versions":[{"groupVersion":"events.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"events.k8s.io/v1","version":"v1"})";
+  if ((path == "/apis" || path == "/apis/") && !options_.serve_events_v1) {
+    return Json(200, R"({"kind":"APIGroupList","apiVersion":"v1","groups":[]})");
+  }
   if (path == "/apis" || path == "/apis/") {
     return Json(200,
                 R"({"kind":"APIGroupList","apiVersion":"v1","groups":[{"name":"events.k8s.io",)" +

@@ -60,7 +60,8 @@ class Handler {
     std::string token;  ///< required as `Authorization: Bearer <token>`; empty = no auth
     std::set<std::string> terminating_namespaces;
     std::size_t max_body_bytes = 3 * 1024 * 1024;
-    std::string server_address;  ///< host:port reported in /api serverAddressByClientCIDRs
+    std::string server_address;   ///< host:port reported in /api serverAddressByClientCIDRs
+    bool serve_events_v1 = true;  ///< false: behave like a server without events.k8s.io/v1
   };
 
   explicit Handler(Options options);
