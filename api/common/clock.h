@@ -59,7 +59,7 @@ class FakeClock final : public Clock {
 
  private:
   mutable std::mutex mu_;
-  std::condition_variable_any cv_;        // sleepers
+  std::condition_variable_any cv_;      // sleepers
   std::condition_variable waiters_cv_;  // BlockUntilWaiters
   time_point now_;
   int waiters_ = 0;

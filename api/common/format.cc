@@ -68,15 +68,33 @@ void Quote(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\v': out += "\\v"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\x";
@@ -130,11 +148,21 @@ std::string CFloat(char verb, double v, const Spec& spec) {
 
 void FormatDefault(std::string& out, const FormatArg& a) {
   switch (a.kind()) {
-    case FormatArg::Kind::kInt: out += std::to_string(a.int_value()); break;
-    case FormatArg::Kind::kUint: out += std::to_string(a.uint_value()); break;
-    case FormatArg::Kind::kDouble: out += ShortestG(a.double_value(), 6); break;
-    case FormatArg::Kind::kBool: out += a.bool_value() ? "true" : "false"; break;
-    case FormatArg::Kind::kString: out += a.string_value(); break;
+    case FormatArg::Kind::kInt:
+      out += std::to_string(a.int_value());
+      break;
+    case FormatArg::Kind::kUint:
+      out += std::to_string(a.uint_value());
+      break;
+    case FormatArg::Kind::kDouble:
+      out += ShortestG(a.double_value(), 6);
+      break;
+    case FormatArg::Kind::kBool:
+      out += a.bool_value() ? "true" : "false";
+      break;
+    case FormatArg::Kind::kString:
+      out += a.string_value();
+      break;
     case FormatArg::Kind::kPointer: {
       char buf[32];
       std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a.uint_value()));
@@ -172,10 +200,14 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
       }
       return;
     }
-    if (k == K::kInt || k == K::kUint) verb = 'd';
-    else if (k == K::kBool) verb = 't';
-    else if (k == K::kString) verb = 's';
-    else if (k == K::kPointer) verb = 'p';
+    if (k == K::kInt || k == K::kUint)
+      verb = 'd';
+    else if (k == K::kBool)
+      verb = 't';
+    else if (k == K::kString)
+      verb = 's';
+    else if (k == K::kPointer)
+      verb = 'p';
   }
   switch (k) {
     case K::kBool:
@@ -185,16 +217,20 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
     case K::kInt:
     case K::kUint: {
       const bool neg = k == K::kInt && a.int_value() < 0;
-      const std::uint64_t mag =
-          k == K::kUint ? a.uint_value()
-                        : (neg ? 0 - static_cast<std::uint64_t>(a.int_value())
-                               : static_cast<std::uint64_t>(a.int_value()));
+      const std::uint64_t mag = k == K::kUint ? a.uint_value()
+                                              : (neg ? 0 - static_cast<std::uint64_t>(a.int_value())
+                                                     : static_cast<std::uint64_t>(a.int_value()));
       switch (verb) {
-        case 'd': return PadNumber(out, IntBody(neg, mag, 10, false, spec), spec);
-        case 'x': return PadNumber(out, IntBody(neg, mag, 16, false, spec), spec);
-        case 'X': return PadNumber(out, IntBody(neg, mag, 16, true, spec), spec);
-        case 'o': return PadNumber(out, IntBody(neg, mag, 8, false, spec), spec);
-        case 'b': return PadNumber(out, IntBody(neg, mag, 2, false, spec), spec);
+        case 'd':
+          return PadNumber(out, IntBody(neg, mag, 10, false, spec), spec);
+        case 'x':
+          return PadNumber(out, IntBody(neg, mag, 16, false, spec), spec);
+        case 'X':
+          return PadNumber(out, IntBody(neg, mag, 16, true, spec), spec);
+        case 'o':
+          return PadNumber(out, IntBody(neg, mag, 8, false, spec), spec);
+        case 'b':
+          return PadNumber(out, IntBody(neg, mag, 2, false, spec), spec);
         case 'c': {
           std::string s;
           const auto cp = static_cast<std::uint32_t>(mag);
@@ -221,14 +257,25 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
           s += "'";
           return Pad(out, s, spec);
         }
-        case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
+        case 'e':
+        case 'E':
+        case 'f':
+        case 'F':
+        case 'g':
+        case 'G':
           return BadVerb(out, verb, a);
-        default: return BadVerb(out, verb, a);
+        default:
+          return BadVerb(out, verb, a);
       }
     }
     case K::kDouble:
       switch (verb) {
-        case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': {
+        case 'e':
+        case 'E':
+        case 'f':
+        case 'F':
+        case 'g':
+        case 'G': {
           Spec s = spec;
           if ((verb == 'e' || verb == 'E' || verb == 'f' || verb == 'F') && s.precision < 0)
             s.precision = 6;
@@ -240,7 +287,8 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
           }
           return PadNumber(out, CFloat(verb == 'F' ? 'f' : verb, a.double_value(), s), spec);
         }
-        default: return BadVerb(out, verb, a);
+        default:
+          return BadVerb(out, verb, a);
       }
     case K::kString: {
       std::string_view s = a.string_value();
@@ -255,7 +303,8 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
           Quote(q, s);
           return Pad(out, q, spec);
         }
-        case 'x': case 'X': {
+        case 'x':
+        case 'X': {
           static constexpr char kLower[] = "0123456789abcdef";
           static constexpr char kUpper[] = "0123456789ABCDEF";
           const char* hex = verb == 'x' ? kLower : kUpper;
@@ -266,7 +315,8 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
           }
           return Pad(out, h, spec);
         }
-        default: return BadVerb(out, verb, a);
+        default:
+          return BadVerb(out, verb, a);
       }
     }
     case K::kPointer:
@@ -300,12 +350,18 @@ void AppendSprintf(std::string& out, std::string_view f, std::span<const FormatA
     Spec spec;
     for (; i < n; ++i) {
       const char c = f[i];
-      if (c == '+') spec.plus = true;
-      else if (c == '-') spec.minus = true;
-      else if (c == '#') spec.sharp = true;
-      else if (c == ' ') spec.space = true;
-      else if (c == '0') spec.zero = !spec.minus;
-      else break;
+      if (c == '+')
+        spec.plus = true;
+      else if (c == '-')
+        spec.minus = true;
+      else if (c == '#')
+        spec.sharp = true;
+      else if (c == ' ')
+        spec.space = true;
+      else if (c == '0')
+        spec.zero = !spec.minus;
+      else
+        break;
     }
     while (i < n && f[i] >= '0' && f[i] <= '9') {
       spec.width = (spec.width < 0 ? 0 : spec.width) * 10 + (f[i] - '0');

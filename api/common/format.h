@@ -22,27 +22,25 @@ class FormatArg {
   enum class Kind { kInt, kUint, kDouble, kBool, kString, kPointer };
 
   template <std::signed_integral T>
-    requires(!std::same_as<T, char>)
-  FormatArg(T v) : kind_(Kind::kInt), i_(v), type_(IntName(sizeof(T))) {}  // NOLINT
+  requires(!std::same_as<T, char>) FormatArg(T v)
+      : kind_(Kind::kInt), i_(v), type_(IntName(sizeof(T))) {}  // NOLINT
   template <std::unsigned_integral T>
-    requires(!std::same_as<T, bool>)
-  FormatArg(T v) : kind_(Kind::kUint), u_(v), type_(UintName(sizeof(T))) {}  // NOLINT
-  FormatArg(char c) : kind_(Kind::kInt), i_(c), type_("int32") {}             // NOLINT
-  FormatArg(bool b) : kind_(Kind::kBool), b_(b), type_("bool") {}             // NOLINT
-  FormatArg(double d) : kind_(Kind::kDouble), d_(d), type_("float64") {}     // NOLINT
-  FormatArg(float f) : kind_(Kind::kDouble), d_(f), type_("float32") {}      // NOLINT
+  requires(!std::same_as<T, bool>) FormatArg(T v)
+      : kind_(Kind::kUint), u_(v), type_(UintName(sizeof(T))) {}                   // NOLINT
+  FormatArg(char c) : kind_(Kind::kInt), i_(c), type_("int32") {}                  // NOLINT
+  FormatArg(bool b) : kind_(Kind::kBool), b_(b), type_("bool") {}                  // NOLINT
+  FormatArg(double d) : kind_(Kind::kDouble), d_(d), type_("float64") {}           // NOLINT
+  FormatArg(float f) : kind_(Kind::kDouble), d_(f), type_("float32") {}            // NOLINT
   FormatArg(std::string_view s) : kind_(Kind::kString), s_(s), type_("string") {}  // NOLINT
   FormatArg(const std::string& s) : FormatArg(std::string_view(s)) {}              // NOLINT
-  FormatArg(const char* s)  // NOLINT
+  FormatArg(const char* s)                                                         // NOLINT
       : kind_(Kind::kString), s_(s != nullptr ? s : "<nil>"), type_("string") {}
   FormatArg(char* s) : FormatArg(static_cast<const char*>(s)) {}  // NOLINT
   template <typename E>
-    requires std::is_enum_v<E>
-  FormatArg(E e)  // NOLINT
+  requires std::is_enum_v<E> FormatArg(E e)  // NOLINT
       : FormatArg(static_cast<std::underlying_type_t<E>>(e)) {}
   template <typename T>
-    requires(!std::is_same_v<std::remove_cv_t<T>, char>)
-  FormatArg(T* p)  // NOLINT
+  requires(!std::is_same_v<std::remove_cv_t<T>, char>) FormatArg(T* p)  // NOLINT
       : kind_(Kind::kPointer), u_(reinterpret_cast<std::uintptr_t>(p)), type_("pointer") {}
 
   Kind kind() const { return kind_; }

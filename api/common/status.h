@@ -43,12 +43,12 @@ std::string_view StatusCodeName(StatusCode code);
 /// Where an error came from. client-go's recordToSink decides whether to retry by this
 /// classification, so it is part of the error rather than guessed from the code.
 enum class ErrorOrigin {
-  kNone,              ///< success
-  kLocal,             ///< a plain error produced in this process (e.g. a sink's namespace check)
-  kRequestBuilding,   ///< the request could not be built (client-go RequestConstructionError)
-  kTransport,         ///< connect/TLS/read/write/timeout failure: the server may not have seen it
-  kAPIServer,         ///< the apiserver answered with an error response (api_status() holds it)
-  kDecode,            ///< the response could not be decoded into the expected object
+  kNone,             ///< success
+  kLocal,            ///< a plain error produced in this process (e.g. a sink's namespace check)
+  kRequestBuilding,  ///< the request could not be built (client-go RequestConstructionError)
+  kTransport,        ///< connect/TLS/read/write/timeout failure: the server may not have seen it
+  kAPIServer,        ///< the apiserver answered with an error response (api_status() holds it)
+  kDecode,           ///< the response could not be decoded into the expected object
 };
 
 /// An error code, message and origin; for server rejections also the metav1.Status body.

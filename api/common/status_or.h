@@ -32,15 +32,39 @@ class StatusOr {
   const Status& status() const& { return status_; }
   Status&& status() && { return std::move(status_); }
 
-  T& operator*() & { assert(ok()); return *value_; }
-  const T& operator*() const& { assert(ok()); return *value_; }
-  T&& operator*() && { assert(ok()); return std::move(*value_); }
-  T* operator->() { assert(ok()); return &*value_; }
-  const T* operator->() const { assert(ok()); return &*value_; }
+  T& operator*() & {
+    assert(ok());
+    return *value_;
+  }
+  const T& operator*() const& {
+    assert(ok());
+    return *value_;
+  }
+  T&& operator*() && {
+    assert(ok());
+    return std::move(*value_);
+  }
+  T* operator->() {
+    assert(ok());
+    return &*value_;
+  }
+  const T* operator->() const {
+    assert(ok());
+    return &*value_;
+  }
 
-  T& value() & { Check(); return *value_; }
-  const T& value() const& { Check(); return *value_; }
-  T&& value() && { Check(); return std::move(*value_); }
+  T& value() & {
+    Check();
+    return *value_;
+  }
+  const T& value() const& {
+    Check();
+    return *value_;
+  }
+  T&& value() && {
+    Check();
+    return std::move(*value_);
+  }
 
  private:
   void Check() const {

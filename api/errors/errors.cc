@@ -124,8 +124,8 @@ meta::v1::Status NewUnauthorized(std::string_view message) {
 
 meta::v1::Status NewForbidden(std::string_view group, std::string_view resource,
                               std::string_view name, std::string_view message) {
-  std::string msg = Qualified(group, resource) + " \"" + std::string(name) + "\" is forbidden: " +
-                    std::string(message);
+  std::string msg = Qualified(group, resource) + " \"" + std::string(name) +
+                    "\" is forbidden: " + std::string(message);
   auto st = Failure(kReasonForbidden, 403, std::move(msg));
   SetDetails(st, group, resource, name);
   return st;
@@ -141,8 +141,7 @@ meta::v1::Status NewTooManyRequests(std::string_view message, int retry_after_se
 }
 
 meta::v1::Status NewInternalError(std::string_view message) {
-  auto st = Failure(kReasonInternalError, 500,
-                    "Internal error occurred: " + std::string(message));
+  auto st = Failure(kReasonInternalError, 500, "Internal error occurred: " + std::string(message));
   st.has_details = true;
   st.details.causes.push_back({"", std::string(message), ""});
   return st;

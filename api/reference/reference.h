@@ -58,8 +58,7 @@ struct JsonObject {
 
 /// Anything GetReference accepts.
 template <typename T>
-concept Referenceable =
-    std::same_as<std::remove_cvref_t<T>, core::v1::ObjectReference> ||
+concept Referenceable = std::same_as<std::remove_cvref_t<T>, core::v1::ObjectReference> ||
     std::same_as<std::remove_cvref_t<T>, JsonObject> || HasObjectTraits<std::remove_cvref_t<T>> ||
     KubernetesObject<std::remove_cvref_t<T>> || KubernetesList<std::remove_cvref_t<T>>;
 
@@ -83,14 +82,13 @@ StatusOr<core::v1::ObjectReference> GetReference(const JsonObject& object);
 /// The reference to a C++ object (via ObjectTraits or its type_meta/metadata members),
 /// carrying kind, apiVersion, name, namespace, uid and resourceVersion.
 template <typename T>
-  requires(HasObjectTraits<T> || KubernetesObject<T> || KubernetesList<T>)
-StatusOr<core::v1::ObjectReference> GetReference(const T& object) {
+requires(HasObjectTraits<T> || KubernetesObject<T> ||
+         KubernetesList<T>) StatusOr<core::v1::ObjectReference> GetReference(const T& object) {
   if constexpr (HasObjectTraits<T>) {
     return ReferenceFromMeta(ObjectTraits<T>::APIVersion(object), ObjectTraits<T>::Kind(object),
                              ObjectTraits<T>::Metadata(object));
   } else if constexpr (KubernetesObject<T>) {
-    return ReferenceFromMeta(object.type_meta.api_version, object.type_meta.kind,
-                             object.metadata);
+    return ReferenceFromMeta(object.type_meta.api_version, object.type_meta.kind, object.metadata);
   } else {
     return ReferenceFromListMeta(object.type_meta.api_version, object.type_meta.kind,
                                  object.metadata);

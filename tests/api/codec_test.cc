@@ -56,7 +56,8 @@ bool EquivalentJson(const std::string& a, const std::string& b) {
 }
 
 meta::v1::TimePoint At(std::int64_t unix_seconds, std::int64_t micros = 0) {
-  return meta::v1::TimePoint(std::chrono::seconds(unix_seconds) + std::chrono::microseconds(micros));
+  return meta::v1::TimePoint(std::chrono::seconds(unix_seconds) +
+                             std::chrono::microseconds(micros));
 }
 
 TEST(CodecTest, KubectlEventListFixtureDecodes) {
@@ -140,16 +141,14 @@ TEST(CodecTest, CoreEventAsTheRecorderSendsIt) {
 TEST(CodecTest, ZeroValuesFollowGoOmitEmpty) {
   core::v1::Event e;
   e.type_meta = {};
-  EXPECT_EQ(ToJson(e),
-            R"({"metadata":{"creationTimestamp":null},"involvedObject":{},"source":{},)"
-            R"("firstTimestamp":null,"lastTimestamp":null,"eventTime":null,)"
-            R"("reportingComponent":"","reportingInstance":""})");
+  EXPECT_EQ(ToJson(e), R"({"metadata":{"creationTimestamp":null},"involvedObject":{},"source":{},)"
+                       R"("firstTimestamp":null,"lastTimestamp":null,"eventTime":null,)"
+                       R"("reportingComponent":"","reportingInstance":""})");
   events::v1::Event n;
   n.type_meta = {};
-  EXPECT_EQ(ToJson(n),
-            R"({"metadata":{"creationTimestamp":null},"eventTime":null,"regarding":{},)"
-            R"("deprecatedSource":{},"deprecatedFirstTimestamp":null,)"
-            R"("deprecatedLastTimestamp":null})");
+  EXPECT_EQ(ToJson(n), R"({"metadata":{"creationTimestamp":null},"eventTime":null,"regarding":{},)"
+                       R"("deprecatedSource":{},"deprecatedFirstTimestamp":null,)"
+                       R"("deprecatedLastTimestamp":null})");
 }
 
 TEST(CodecTest, SeriesAndRelatedAreEncodedWhenPresent) {
@@ -169,10 +168,9 @@ TEST(CodecTest, SeriesAndRelatedAreEncodedWhenPresent) {
 TEST(CodecTest, StringsAreEscapedLikeGo) {
   core::v1::ObjectReference r;
   r.name = "a<b>&\"c\\\n\t\x01 \xe2\x80\xa8 \xff end \xc3\xa9";
-  EXPECT_EQ(ToJson(r),
-            R"({"name":"a\u003cb\u003e\u0026\"c\\\n\t\u0001 \u2028 \ufffd end )"
-            "\xc3\xa9"
-            R"("})");
+  EXPECT_EQ(ToJson(r), R"({"name":"a\u003cb\u003e\u0026\"c\\\n\t\u0001 \u2028 \ufffd end )"
+                       "\xc3\xa9"
+                       R"("})");
 }
 
 TEST(CodecTest, WrongTypesNameTheJsonPath) {
@@ -259,8 +257,9 @@ TEST(CodecTest, WatchEventKeepsTheRawObject) {
   auto e = FromJson<core::v1::Event>(w->object);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->metadata.name, "a");
-  EXPECT_EQ(ToJson(*w),
-            R"({"type":"ADDED","object":{"kind":"Event","apiVersion":"v1","metadata":{"name":"a"}}})");
+  EXPECT_EQ(
+      ToJson(*w),
+      R"({"type":"ADDED","object":{"kind":"Event","apiVersion":"v1","metadata":{"name":"a"}}})");
 }
 
 // ---------------------------------------------------------------- property-style round trips
@@ -270,9 +269,26 @@ class RandomEvents {
   explicit RandomEvents(unsigned seed) : rng_(seed) {}
 
   std::string Str() {
-    static const std::vector<std::string> pieces = {
-        "a", "Z", "0", "-", ".", " ", "<", ">", "&", "\"", "\\", "\n", "\t", "\x01",
-        "\xc3\xa9", "\xe2\x80\xa8", "\xf0\x9f\x98\x80", "/", "%d", "{}"};
+    static const std::vector<std::string> pieces = {"a",
+                                                    "Z",
+                                                    "0",
+                                                    "-",
+                                                    ".",
+                                                    " ",
+                                                    "<",
+                                                    ">",
+                                                    "&",
+                                                    "\"",
+                                                    "\\",
+                                                    "\n",
+                                                    "\t",
+                                                    "\x01",
+                                                    "\xc3\xa9",
+                                                    "\xe2\x80\xa8",
+                                                    "\xf0\x9f\x98\x80",
+                                                    "/",
+                                                    "%d",
+                                                    "{}"};
     std::uniform_int_distribution<int> len(0, 12);
     std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
     std::string s;
@@ -285,9 +301,7 @@ class RandomEvents {
     return At(std::uniform_int_distribution<std::int64_t>(0, 4'000'000'000)(rng_),
               std::uniform_int_distribution<std::int64_t>(0, 999'999)(rng_));
   }
-  core::v1::ObjectReference Ref() {
-    return {Str(), Str(), Str(), Str(), Str(), Str(), Str()};
-  }
+  core::v1::ObjectReference Ref() { return {Str(), Str(), Str(), Str(), Str(), Str(), Str()}; }
   meta::v1::ObjectMeta Meta() {
     meta::v1::ObjectMeta m;
     m.name = Str();

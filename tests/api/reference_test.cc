@@ -28,7 +28,8 @@ TEST(ReferenceTest, UserTypeThroughTraits) {
   w.meta.resource_version = "7";
   auto ref = GetReference(w);
   ASSERT_TRUE(ref.ok()) << ref.status();
-  EXPECT_EQ(*ref, (core::v1::ObjectReference{"Widget", "ns", "w1", "u1", "example.com/v1", "7", ""}));
+  EXPECT_EQ(*ref,
+            (core::v1::ObjectReference{"Widget", "ns", "w1", "u1", "example.com/v1", "7", ""}));
   auto part = GetPartialReference(w, "spec.containers{app}");
   ASSERT_TRUE(part.ok());
   EXPECT_EQ(part->field_path, "spec.containers{app}");
@@ -60,7 +61,8 @@ TEST(ReferenceTest, JsonObjects) {
       R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"prod",)"
       R"("uid":"u","resourceVersion":"5","labels":{"a":"b"}},"spec":{"replicas":3}})"});
   ASSERT_TRUE(ref.ok()) << ref.status();
-  EXPECT_EQ(*ref, (core::v1::ObjectReference{"Deployment", "prod", "web", "u", "apps/v1", "5", ""}));
+  EXPECT_EQ(*ref,
+            (core::v1::ObjectReference{"Deployment", "prod", "web", "u", "apps/v1", "5", ""}));
   EXPECT_FALSE(GetReference(JsonObject{"not json"}).ok());
   EXPECT_FALSE(GetReference(JsonObject{R"({"kind":5})"}).ok());
 }

@@ -37,17 +37,16 @@ TEST(StatusTest, ApiServerErrorsClassify) {
   EXPECT_EQ(nf.message(), "events \"x\" not found");
   EXPECT_EQ(nf.origin(), ErrorOrigin::kAPIServer);
 
-  Status ae =
-      Status::FromAPIStatus(errors::NewAlreadyExists("events.k8s.io", "events", "y"), 409);
+  Status ae = Status::FromAPIStatus(errors::NewAlreadyExists("events.k8s.io", "events", "y"), 409);
   EXPECT_TRUE(errors::IsAlreadyExists(ae));
   EXPECT_FALSE(errors::IsConflict(ae));
   EXPECT_EQ(ae.message(), "events.events.k8s.io \"y\" already exists");
 
-  auto forbidden = errors::NewForbidden("", "events", "z", "unable to create new content in "
+  auto forbidden = errors::NewForbidden("", "events", "z",
+                                        "unable to create new content in "
                                         "namespace ns because it is being terminated");
-  forbidden.details.causes.push_back(
-      {std::string(errors::kNamespaceTerminatingCause), "namespace ns is being terminated",
-       "metadata.namespace"});
+  forbidden.details.causes.push_back({std::string(errors::kNamespaceTerminatingCause),
+                                      "namespace ns is being terminated", "metadata.namespace"});
   Status nt = Status::FromAPIStatus(forbidden, 403);
   EXPECT_TRUE(errors::IsForbidden(nt));
   EXPECT_TRUE(errors::HasStatusCause(nt, errors::kNamespaceTerminatingCause));

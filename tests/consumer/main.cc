@@ -16,8 +16,8 @@ int main() {
     ++seen;
   });
   kube::api::core::v1::ObjectReference pod{"Pod", "default", "web-0", "", "v1", "", ""};
-  broadcaster.NewRecorder({"consumer", ""})->Eventf(pod, "Normal", "Built", "kubeevents %s",
-                                                    kube::kVersion);
+  broadcaster.NewRecorder({"consumer", ""})
+      ->Eventf(pod, "Normal", "Built", "kubeevents %s", kube::kVersion);
   broadcaster.Flush(std::chrono::seconds(10));
   return seen == 1 ? 0 : 1;
 }
