@@ -394,3 +394,44 @@ TEST_F(HandlerTest, WatchStartsWithInitialStateAndExpiredVersionsError) {
 
 }  // namespace
 }  // namespace kube::localapiserver::internal
+
+namespace kube::localapiserver::internal {
+namespace {
+
+// kubectl's default output asks for a Table: kube-apiserver's event columns, the series count,
+// HumanDuration ages, and the row metadata kubectl prints the NAMESPACE column from.
+TEST_F(HandlerTest, ListsAsATableForKubectl) {
+  // Timestamps relative to the fake clock (the store's TTL counts on it too).
+  const auto t0 = clock_->Now();
+  auto core = api::FromJson<v1::Event>(kCoreEvent).value();
+  core.first_timestamp = core.last_timestamp = api::meta::v1::Time(t0);
+  auto fresh = api::FromJson<api::events::v1::Event>(kNewEvent).value();
+  fresh.event_time = api::meta::v1::MicroTime(t0 + std::chrono::seconds(4));
+  ASSERT_EQ(Do("POST", "/api/v1/namespaces/default/events", api::ToJson(core)).status, 201);
+  ASSERT_EQ(
+      Do("POST", "/apis/events.k8s.io/v1/namespaces/default/events", api::ToJson(fresh)).status,
+      201);
+  clock_->Step(std::chrono::seconds(200));
+  Request r;
+  r.method = "GET";
+  r.target = "/api/v1/events?limit=500";
+  r.authorization = "Bearer secret";
+  r.accept =
+      "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;"
+      "g=meta.k8s.io,application/json";
+  const Response table = handler_.Handle(r);
+  ASSERT_EQ(table.status, 200) << table.body;
+  EXPECT_THAT(table.body, HasSubstr(R"("kind":"Table","apiVersion":"meta.k8s.io/v1")"));
+  EXPECT_THAT(table.body, HasSubstr(R"({"name":"Last Seen","type":"string")"));
+  EXPECT_THAT(table.body,
+              HasSubstr(R"("cells":["3m20s","Normal","Started","pod/pod1","","kubelet, node1",)"
+                        R"("Started container","3m20s",1,"pod1.17ab"])"));
+  // The events.k8s.io singleton: eventTime for the ages, count 1, reportingController/Instance.
+  EXPECT_THAT(table.body,
+              HasSubstr(R"("cells":["3m16s","Warning","Scaled","pod/pod1","",)"
+                        R"("example.com/ctrl, ctrl-host","scaled to 3","3m16s",1,"pod1.17ac"])"));
+  EXPECT_THAT(table.body, HasSubstr(R"("object":{"kind":"PartialObjectMetadata")"));
+}
+
+}  // namespace
+}  // namespace kube::localapiserver::internal

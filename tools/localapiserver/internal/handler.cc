@@ -87,6 +87,44 @@ std::string_view MediaType(std::string_view content_type) {
 }
 
 // Whether the Accept header allows a plain JSON answer.
+// kubectl asks for `application/json;as=Table;v=v1;g=meta.k8s.io,...` to print columns.
+bool WantsTable(std::string_view accept) {
+  return accept.find("as=Table") != std::string_view::npos &&
+         accept.find("g=meta.k8s.io") != std::string_view::npos;
+}
+
+// apimachinery's duration.HumanDuration, as kubectl's AGE/LAST SEEN columns print it.
+std::string HumanDuration(std::chrono::seconds d) {
+  const long long s = d.count();
+  if (s < -1) return "<invalid>";
+  if (s < 0) return "0s";
+  if (s < 60 * 2) return std::to_string(s) + "s";
+  const long long m = s / 60;
+  if (m < 10) {
+    const long long rs = s % 60;
+    return rs == 0 ? std::to_string(m) + "m" : std::to_string(m) + "m" + std::to_string(rs) + "s";
+  }
+  if (m < 60 * 3) return std::to_string(m) + "m";
+  const long long h = m / 60;
+  if (h < 8) {
+    const long long rm = m % 60;
+    return rm == 0 ? std::to_string(h) + "h" : std::to_string(h) + "h" + std::to_string(rm) + "m";
+  }
+  if (h < 48) return std::to_string(h) + "h";
+  if (h < 24 * 8) {
+    const long long rh = h % 24;
+    return rh == 0 ? std::to_string(h / 24) + "d"
+                   : std::to_string(h / 24) + "d" + std::to_string(rh) + "h";
+  }
+  if (h < 24 * 365 * 2) return std::to_string(h / 24) + "d";
+  if (h < 24 * 365 * 8) {
+    const long long y = h / 24 / 365;
+    const long long rd = h / 24 % 365;
+    return rd == 0 ? std::to_string(y) + "y" : std::to_string(y) + "y" + std::to_string(rd) + "d";
+  }
+  return std::to_string(h / 24 / 365) + "y";
+}
+
 bool AcceptsJson(std::string_view accept) {
   if (accept.empty()) return true;
   std::size_t start = 0;
@@ -424,6 +462,7 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
   const auto& m = request.method;
   if (route.collection) {
     if (m == "GET") {
+      if (!watch && WantsTable(request.accept)) return ListTable(route);
       if (!AcceptsJson(request.accept)) return NotAcceptable();
       if (!watch) return List(route);
       // Watch.
@@ -567,6 +606,100 @@ Response Handler::List(const Route& route) {
       e.type_meta = {};
       api::internal::Write(w, e);
     }
+  }
+  w.EndArray();
+  w.EndObject();
+  return Json(200, std::move(out));
+}
+
+Response Handler::ListTable(const Route& route) {
+  auto selector =
+      Selector::Parse(route.Param("fieldSelector"), route.Param("labelSelector"), route.version);
+  if (!selector) return BadRequest(selector.status().message());
+  auto result = options_.store->List(route.ns, *selector, 0, "");
+  const auto now = options_.clock->Now();
+  const auto since = [&](const api::meta::v1::TimePoint& t) {
+    return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(now - t));
+  };
+  std::string out;
+  api::internal::JsonWriter w(out);
+  w.StartObject();
+  w.Key("kind");
+  w.String("Table");
+  w.Key("apiVersion");
+  w.String("meta.k8s.io/v1");
+  w.Key("metadata");
+  w.StartObject();
+  w.Key("resourceVersion");
+  w.String(std::to_string(result.resource_version));
+  w.EndObject();
+  // kube-apiserver's event columns (pkg/printers/internalversion).
+  static constexpr std::pair<const char*, int> kColumns[] = {
+      {"Last Seen", 0}, {"Type", 0},    {"Reason", 0},     {"Object", 0}, {"Subobject", 1},
+      {"Source", 1},    {"Message", 0}, {"First Seen", 1}, {"Count", 1},  {"Name", 1}};
+  w.Key("columnDefinitions");
+  w.StartArray();
+  for (const auto& [name, priority] : kColumns) {
+    w.StartObject();
+    w.Key("name");
+    w.String(name);
+    w.Key("type");
+    w.String(std::string_view(name) == "Count" ? "integer" : "string");
+    w.Key("format");
+    w.String("");
+    w.Key("description");
+    w.String("");
+    w.Key("priority");
+    w.Int(priority);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("rows");
+  w.StartArray();
+  for (const auto& item : result.items) {
+    const v1::Event& e = *item;
+    // Series events report the series' last observation and count.
+    api::meta::v1::TimePoint first =
+        e.first_timestamp.IsZero() ? e.event_time.time() : e.first_timestamp.time();
+    api::meta::v1::TimePoint last = e.last_timestamp.IsZero() ? first : e.last_timestamp.time();
+    std::int64_t count = e.count;
+    if (e.series) {
+      last = e.series->last_observed_time.time();
+      count = e.series->count;
+    } else if (count == 0) {
+      count = 1;  // singletons written through events.k8s.io/v1 have no count
+    }
+    const bool no_time = e.first_timestamp.IsZero() && e.event_time.IsZero();
+    std::string kind = e.involved_object.kind;
+    for (auto& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string source = e.source.component.empty() ? e.reporting_controller : e.source.component;
+    const std::string& host = e.source.host.empty() ? e.reporting_instance : e.source.host;
+    if (!host.empty()) source += ", " + host;
+    w.StartObject();
+    w.Key("cells");
+    w.StartArray();
+    w.String(no_time ? "<unknown>" : since(last));
+    w.String(e.type);
+    w.String(e.reason);
+    w.String(kind + "/" + e.involved_object.name);
+    w.String(e.involved_object.field_path);
+    w.String(source);
+    w.String(e.message);
+    w.String(no_time ? "<unknown>" : since(first));
+    w.Int(count);
+    w.String(e.metadata.name);
+    w.EndArray();
+    // The row's object carries the metadata kubectl prints (NAMESPACE with -A).
+    w.Key("object");
+    w.StartObject();
+    w.Key("kind");
+    w.String("PartialObjectMetadata");
+    w.Key("apiVersion");
+    w.String("meta.k8s.io/v1");
+    w.Key("metadata");
+    api::internal::Write(w, e.metadata);
+    w.EndObject();
+    w.EndObject();
   }
   w.EndArray();
   w.EndObject();

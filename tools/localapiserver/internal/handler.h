@@ -80,6 +80,8 @@ class Handler {
   struct Route;
   Response HandleEvents(const Request& request, const Route& route);
   Response List(const Route& route);
+  /// kubectl's default output: a meta.k8s.io/v1 Table with kube-apiserver's event columns.
+  Response ListTable(const Route& route);
   Response Get(const Route& route);
   Response Create(const Request& request, const Route& route);
   Response Put(const Request& request, const Route& route);
