@@ -10,6 +10,7 @@
 #include "kubeevents/api/core/v1/event.h"
 #include "kubeevents/tools/record/event_broadcaster.h"
 #include "kubeevents/tools/record/event_correlator.h"
+#include "kubeevents/tools/record/internal/sink_writer.h"
 
 namespace {
 
@@ -132,6 +133,25 @@ void BM_EventCorrelate_Identical_SpamFilterOn(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(c.EventCorrelate(e));
 }
 BENCHMARK(BM_EventCorrelate_Identical_SpamFilterOn);
+
+// The consumer's share of the pipeline on one thread: recordToSink (correlate, write to the
+// in-memory sink, UpdateState) for unique events.
+void BM_RecordToSink_Unique(benchmark::State& state) {
+  auto sink = std::make_shared<CountingSink>();
+  kube::record::CorrelatorOptions o;
+  o.disable_spam_filter = true;
+  kube::record::internal::RecordCounters counters;
+  kube::record::internal::SinkWriter writer(sink, o, std::chrono::seconds(10),
+                                            kube::MakeRealClock(),
+                                            std::make_shared<kube::NullLogger>(), 1, counters);
+  std::vector<Event> events;
+  for (int i = 0; i < 8192; ++i) events.push_back(MakeEvent(Pod(i), "message"));
+  std::size_t i = 0;
+  std::stop_source stop;
+  for (auto _ : state) writer.RecordToSink(events[i++ & 8191], stop.get_token());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RecordToSink_Unique);
 
 // Eventf -> broadcaster -> correlator -> in-memory sink; items = events delivered to the sink.
 // Emitted back to back: what does not fit the 1000-slot queues is counted, never silent.

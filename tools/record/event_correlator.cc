@@ -139,12 +139,12 @@ EventAggregator::~EventAggregator() = default;
 
 std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool* combined_out) {
   std::string cache_key;
-  const bool combined = Aggregate(event, cache_key);
-  if (combined_out != nullptr) *combined_out = combined;
-  return {std::move(event), std::move(cache_key)};
+  auto combined = Aggregate(event, cache_key);
+  if (combined_out != nullptr) *combined_out = combined.has_value();
+  return {combined ? *std::move(combined) : std::move(event), std::move(cache_key)};
 }
 
-bool EventAggregator::Aggregate(Event& event, std::string& cache_key) {
+std::optional<Event> EventAggregator::Aggregate(const Event& event, std::string& cache_key) {
   const Clock::time_point now = clock_->Now();
   std::unique_lock lock(mu_);
   std::string custom_local_key;
@@ -170,7 +170,7 @@ bool EventAggregator::Aggregate(Event& event, std::string& cache_key) {
   if (record->local_keys.size() < max_events_) {
     lock.unlock();
     AssignEventKey(cache_key, event);
-    return false;
+    return std::nullopt;
   }
   // Remove one arbitrary member (the oldest) so the set stays at max_events - 1.
   record->local_keys.erase(record->local_keys.begin());
@@ -183,17 +183,16 @@ bool EventAggregator::Aggregate(Event& event, std::string& cache_key) {
   char hex[24];
   auto r = std::to_chars(hex, hex + sizeof hex, UnixNanos(now), 16);
   combined.metadata.name.append(hex, r.ptr);
-  combined.metadata.namespace_ = std::move(event.metadata.namespace_);
+  combined.metadata.namespace_ = event.metadata.namespace_;
   combined.count = 1;
   combined.first_timestamp = api::meta::v1::Time(now);
   combined.last_timestamp = combined.first_timestamp;
   combined.message = message_func_(event);
-  combined.involved_object = std::move(event.involved_object);
-  combined.type = std::move(event.type);
-  combined.reason = std::move(event.reason);
-  combined.source = std::move(event.source);
-  event = std::move(combined);
-  return true;
+  combined.involved_object = event.involved_object;
+  combined.type = event.type;
+  combined.reason = event.reason;
+  combined.source = event.source;
+  return combined;
 }
 
 // ------------------------------------------------------------------------------ spam filter
@@ -266,32 +265,52 @@ EventCorrelator::EventCorrelator(CorrelatorOptions o, Resolved)
 EventCorrelator::~EventCorrelator() = default;
 
 EventCorrelateResult EventCorrelator::EventCorrelate(Event event) {
+  EventCorrelateView view = CorrelateImpl(event, &event);
   EventCorrelateResult result;
-  {
-    std::lock_guard lock(logger_mu_);
-    result.aggregated = aggregator_.Aggregate(event, key_buf_);
-    Observe(event, key_buf_, result.patch);
-  }
-  if (filter_ && filter_->Filter(event)) {
-    result.skip = true;
-    result.patch.clear();
-    return result;
-  }
-  result.event = std::move(event);
+  result.skip = view.skip;
+  result.aggregated = view.aggregated;
+  if (view.skip) return result;
+  result.patch = std::move(view.patch);
+  result.event = view.modified ? *std::move(view.modified) : std::move(event);
   return result;
 }
 
-void EventCorrelator::Observe(Event& event, const std::string& key, std::string& patch) {
+EventCorrelateView EventCorrelator::Correlate(const Event& event) {
+  return CorrelateImpl(event, nullptr);
+}
+
+EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* owned) {
+  EventCorrelateView view;
+  view.input = &event;
+  {
+    std::lock_guard lock(logger_mu_);
+    view.modified = aggregator_.Aggregate(event, key_buf_);
+    view.aggregated = view.modified.has_value();
+    Observe(view, key_buf_, owned);
+  }
+  if (filter_ && filter_->Filter(view.event())) {
+    view.skip = true;
+    view.patch.clear();
+  }
+  return view;
+}
+
+void EventCorrelator::Observe(EventCorrelateView& view, const std::string& key, Event* owned) {
   bool inserted = false;
   Observation* last = &logger_cache_->GetOrInsert(key, inserted);
   if (!inserted && last->count > 0) {
+    // Change the combined event, else the caller's own copy in place, else a new copy.
+    Event& event = view.modified      ? *view.modified
+                   : owned != nullptr ? *owned
+                                      : view.modified.emplace(*view.input);
     event.metadata.name = last->name;
     event.metadata.resource_version = last->resource_version;
     event.first_timestamp = last->first_timestamp;
     event.count = static_cast<std::int32_t>(last->count + 1);
-    patch = MakeDedupPatch(event.count, event.last_timestamp, event.message);
+    view.patch = MakeDedupPatch(event.count, event.last_timestamp, event.message);
   }
   // Record this observation (GetOrInsert made the entry the most recent one).
+  const Event& event = view.event();
   last->count = static_cast<std::uint32_t>(event.count);
   last->first_timestamp = event.first_timestamp;
   if (last->name != event.metadata.name) last->name = event.metadata.name;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -91,9 +92,10 @@ class EventAggregator {
  private:
   friend class EventCorrelator;
   struct Record;
-  /// In place: may replace `event` by a combined event; sets the cache key; returns whether
-  /// the event was combined.
-  bool Aggregate(api::core::v1::Event& event, std::string& cache_key);
+  /// Sets the cache key; returns the combined event when `event` is folded into one (else
+  /// nullopt: the event goes out unchanged).
+  std::optional<api::core::v1::Event> Aggregate(const api::core::v1::Event& event,
+                                                std::string& cache_key);
   std::mutex mu_;
   std::string key_buf_;  // scratch for the default aggregate key (under mu_)
   std::unique_ptr<internal::LruCache<Record>> cache_;
@@ -134,6 +136,18 @@ struct EventCorrelateResult {
   bool aggregated = false;  ///< kubeevents extension: `event` is a combined event
 };
 
+/// EventCorrelate without copying the event when it goes out unchanged (a first occurrence):
+/// `event()` is then the input itself, which must outlive the view. (kubeevents extension,
+/// used by recordToSink.)
+struct EventCorrelateView {
+  const api::core::v1::Event* input = nullptr;
+  std::optional<api::core::v1::Event> modified;  ///< set for repeats and combined events
+  std::string patch;
+  bool skip = false;
+  bool aggregated = false;
+  const api::core::v1::Event& event() const { return modified ? *modified : *input; }
+};
+
 /// Aggregator → dedup logger → spam filter, with the caches of one sink. Thread-safe.
 class EventCorrelator {
  public:
@@ -145,6 +159,8 @@ class EventCorrelator {
   /// Correlates one event. A repeat gets count/firstTimestamp/name/resourceVersion from the
   /// cache and a patch `{"count":N,"lastTimestamp":"...","message":"..."}`.
   EventCorrelateResult EventCorrelate(api::core::v1::Event event);
+  /// The same, copying the event only when the correlator changes it.
+  EventCorrelateView Correlate(const api::core::v1::Event& event);
   /// Records the server's view of a written event (count, firstTimestamp, name,
   /// resourceVersion) under its dedup key.
   void UpdateState(const api::core::v1::Event& server_event);
@@ -153,9 +169,12 @@ class EventCorrelator {
   struct Observation;
   struct Resolved {};
   EventCorrelator(CorrelatorOptions resolved, Resolved);
-  /// The dedup logger, in place: fills count/name/firstTimestamp/resourceVersion from the
-  /// cache and the patch for a repeat.
-  void Observe(api::core::v1::Event& event, const std::string& key, std::string& patch);
+  /// The dedup logger: for a repeat, sets `modified` (a copy of the current event with
+  /// count/name/firstTimestamp/resourceVersion from the cache) and the patch.
+  void Observe(EventCorrelateView& view, const std::string& key, api::core::v1::Event* owned);
+  /// Correlate; `owned`, when given, is the caller's own copy of the input, moved from
+  /// instead of copied when the event must change.
+  EventCorrelateView CorrelateImpl(const api::core::v1::Event& event, api::core::v1::Event* owned);
   EventAggregator aggregator_;
   std::mutex logger_mu_;
   std::string key_buf_;  // scratch cache key (under logger_mu_)

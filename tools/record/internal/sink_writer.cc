@@ -33,16 +33,17 @@ SinkWriter::SinkWriter(std::shared_ptr<EventSink> sink, const CorrelatorOptions&
       counters_(counters) {}
 
 void SinkWriter::RecordToSink(const Event& incoming, std::stop_token cancel) {
-  EventCorrelateResult result = correlator_.EventCorrelate(incoming);
-  if (result.skip) {
+  EventCorrelateView view = correlator_.Correlate(incoming);
+  if (view.skip) {
     RecordCounters::Inc(counters_.skipped_spam);
     return;
   }
-  if (result.aggregated) RecordCounters::Inc(counters_.aggregated);
-  Event& event = result.event;
+  if (view.aggregated) RecordCounters::Inc(counters_.aggregated);
+  const Event& event = view.event();
+  const std::string& patch = view.patch;
   const bool update = event.count > 1;
   for (int tries = 0;;) {
-    if (RecordEvent(event, result.patch, update) == Attempt::kDone) return;
+    if (RecordEvent(view, patch, update) == Attempt::kDone) return;
     ++tries;
     if (tries >= kMaxTriesPerEvent) {
       RecordCounters::Inc(counters_.failed_retry_limit);
@@ -67,18 +68,24 @@ void SinkWriter::RecordToSink(const Event& incoming, std::stop_token cancel) {
   }
 }
 
-SinkWriter::Attempt SinkWriter::RecordEvent(Event& event, const std::string& patch, bool update) {
+SinkWriter::Attempt SinkWriter::RecordEvent(EventCorrelateView& view, const std::string& patch,
+                                            bool update) {
   std::optional<StatusOr<Event>> written;
   bool patched = false;
   if (update) {
-    written.emplace(sink_->Patch(event, patch));
+    written.emplace(sink_->Patch(view.event(), patch));
     patched = written->ok();
   }
-  // The patch target may have expired on the server: create it again.
+  // The patch target may have expired on the server: create it again, with the
+  // resourceVersion cleared (copying the event only if it has one).
   if (!update || IsKeyNotFoundError(written->status())) {
-    event.metadata.resource_version.clear();
-    written.emplace(sink_->Create(event));
+    if (!view.event().metadata.resource_version.empty()) {
+      if (!view.modified) view.modified = *view.input;
+      view.modified->metadata.resource_version.clear();
+    }
+    written.emplace(sink_->Create(view.event()));
   }
+  const Event& event = view.event();
   if (written->ok()) {
     RecordCounters::Inc(patched ? counters_.patched : counters_.created);
     correlator_.UpdateState(**written);

@@ -27,7 +27,7 @@ class SinkWriter {
 
  private:
   enum class Attempt { kDone, kRetry };
-  Attempt RecordEvent(api::core::v1::Event& event, const std::string& patch, bool update);
+  Attempt RecordEvent(EventCorrelateView& view, const std::string& patch, bool update);
 
   std::shared_ptr<EventSink> sink_;
   EventCorrelator correlator_;
