@@ -40,6 +40,15 @@ class EventsTest : public ::testing::Test {
   // The finish and refresh tasks each sleep on the clock between runs.
   void WaitForPeriodicTasks() { ASSERT_TRUE(clock_->BlockUntilWaiters(2)); }
   std::vector<FakeEventSink::Call> Calls() { return sink_->Calls(); }
+  // The calls so far, for failure messages.
+  std::string Describe() {
+    std::string out;
+    for (const auto& c : sink_->Calls()) {
+      out += c.verb == FakeEventSink::Verb::kCreate ? "create " : "patch ";
+      out += c.event.metadata.name + " " + c.patch + "\n";
+    }
+    return out;
+  }
 };
 
 TEST_F(EventsTest, RecorderBuildsTheEventLikeClientGo) {
@@ -186,7 +195,7 @@ TEST_F(EventsTest, FinishWritesTheFinalCountAndForgetsTheSeries) {
   auto recorder = b.NewRecorder("ctrl");
   for (int i = 0; i < 5; ++i) recorder->Eventf(Pod(), nullptr, "Warning", "Failed", "Sync", "x");
   ASSERT_TRUE(b.Flush(10s));
-  ASSERT_EQ(sink_->CallCount(), 2u);
+  ASSERT_EQ(sink_->CallCount(), 2u) << Describe();
   const std::string first_name = Calls()[0].event.metadata.name;
 
   clock_->Step(7min);

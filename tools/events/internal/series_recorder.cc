@@ -26,19 +26,27 @@ SeriesRecorder::SeriesRecorder(std::shared_ptr<EventSink> sink, const Broadcaste
       counters_(counters),
       sleep_duration_(options.sleep_duration),
       writer_count_(options.writer_threads < 1 ? 1 : options.writer_threads),
-      pending_(options.max_pending_writes == 0 ? kMaxQueuedEvents : options.max_pending_writes),
-      rng_(options.random_seed ? *options.random_seed : std::random_device{}()) {}
+      rng_(options.random_seed ? *options.random_seed : std::random_device{}()) {
+  const std::size_t total =
+      options.max_pending_writes == 0 ? kMaxQueuedEvents : options.max_pending_writes;
+  const auto writers = static_cast<std::size_t>(writer_count_);
+  for (std::size_t i = 0; i < writers; ++i) {
+    pending_.push_back(std::make_unique<watch::Chan<Event>>(
+        std::max<std::size_t>(1, total / writers + (i < total % writers ? 1 : 0))));
+  }
+}
 
 SeriesRecorder::~SeriesRecorder() { Stop(); }
 
 void SeriesRecorder::Start() {
   for (int i = 0; i < writer_count_; ++i) {
-    threads_.emplace_back([this](std::stop_token stop) {
-      while (auto event = pending_.Receive(stop)) {
-        AttemptRecording(*std::move(event), stop);
-        WriteDone();
-      }
-    });
+    threads_.emplace_back(
+        [this, queue = pending_[static_cast<std::size_t>(i)].get()](std::stop_token stop) {
+          while (auto event = queue->Receive(stop)) {
+            AttemptRecording(*std::move(event), stop);
+            WriteDone();
+          }
+        });
   }
   // Both tasks run once at once, then every period after the previous run completed.
   threads_.emplace_back([this](std::stop_token stop) {
@@ -55,7 +63,7 @@ void SeriesRecorder::Start() {
 
 void SeriesRecorder::RequestStop() {
   for (auto& t : threads_) t.request_stop();
-  pending_.Close();
+  for (auto& queue : pending_) queue->Close();
 }
 
 void SeriesRecorder::Stop() {
@@ -65,9 +73,11 @@ void SeriesRecorder::Stop() {
   }
   threads_.clear();
   std::uint64_t unsent = 0;
-  while (pending_.TryReceive()) {
-    ++unsent;
-    WriteDone();
+  for (auto& queue : pending_) {
+    while (queue->TryReceive()) {
+      ++unsent;
+      WriteDone();
+    }
   }
   if (unsent > 0) {
     EventsCounters::Inc(counters_.abandoned, unsent);
@@ -84,6 +94,7 @@ std::size_t SeriesRecorder::CacheSize() const {
 void SeriesRecorder::Observe(const Event& incoming) {
   const Clock::time_point now = clock_->Now();
   std::string key = GetIsomorphismKey(incoming);
+  auto& queue = *pending_[std::hash<std::string>{}(key) % pending_.size()];
   std::optional<Event> to_send;
   {
     std::lock_guard lock(mu_);
@@ -106,9 +117,9 @@ void SeriesRecorder::Observe(const Event& incoming) {
     std::lock_guard lock(idle_mu_);
     ++outstanding_;
   }
-  if (!pending_.TrySend(*to_send)) {
+  if (!queue.TrySend(*to_send)) {
     WriteDone();
-    if (pending_.closed()) {
+    if (queue.closed()) {
       EventsCounters::Inc(counters_.abandoned);
       return;
     }

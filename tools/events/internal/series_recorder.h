@@ -71,7 +71,9 @@ class SeriesRecorder {
   mutable std::mutex mu_;  // the cache
   std::unordered_map<std::string, api::events::v1::Event> cache_;
 
-  watch::Chan<api::events::v1::Event> pending_;
+  // One bounded queue per writer; an event's isomorphism key picks the queue, so the create
+  // and the later series patches of one event are written in order by the same writer.
+  std::vector<std::unique_ptr<watch::Chan<api::events::v1::Event>>> pending_;
   std::mutex idle_mu_;
   std::condition_variable idle_cv_;
   std::size_t outstanding_ = 0;  // queued + in flight (under idle_mu_)
