@@ -8,6 +8,7 @@
 
 #include "kubeevents/tools/events/internal/series_recorder.h"
 #include "kubeevents/tools/internal/consumer_group.h"
+#include "kubeevents/tools/internal/pipeline_stats.h"
 #include "kubeevents/tools/record/event_util.h"
 #include "kubeevents/watch/broadcaster.h"
 
@@ -289,30 +290,14 @@ void EventBroadcaster::Shutdown() {
 EventsStats EventBroadcaster::Stats() const {
   const auto& c = core_->counters;
   const auto mux = core_->mux->Stats();
-  const auto get = [](const std::atomic<std::uint64_t>& a) {
-    return a.load(std::memory_order_relaxed);
-  };
   EventsStats s;
-  s.emitted = mux.accepted;
-  s.dropped_queue_full = mux.dropped_incoming;
-  s.dropped_shutdown = get(c.dropped_shutdown);
-  s.dropped_invalid = get(c.dropped_invalid);
-  s.dropped_consumer_full = mux.dropped_watcher_full;
-  s.abandoned = get(c.abandoned);
-  s.series_started = get(c.series_started);
-  s.series_observed = get(c.series_observed);
-  s.dropped_pending_full = get(c.dropped_pending_full);
-  s.series_finished = get(c.series_finished);
-  s.series_refreshed = get(c.series_refreshed);
-  s.singletons_expired = get(c.singletons_expired);
-  s.created = get(c.created);
-  s.patched = get(c.patched);
-  s.retries = get(c.retries);
-  s.failed_rejected = get(c.failed_rejected);
-  s.failed_quietly = get(c.failed_quietly);
-  s.failed_request_building = get(c.failed_request_building);
-  s.failed_retry_limit = get(c.failed_retry_limit);
-  s.failed_shutdown = get(c.failed_shutdown);
+  tools::internal::FillCommonStats(s, mux, c);
+  s.series_started = tools::internal::Load(c.series_started);
+  s.series_observed = tools::internal::Load(c.series_observed);
+  s.dropped_pending_full = tools::internal::Load(c.dropped_pending_full);
+  s.series_finished = tools::internal::Load(c.series_finished);
+  s.series_refreshed = tools::internal::Load(c.series_refreshed);
+  s.singletons_expired = tools::internal::Load(c.singletons_expired);
   {
     std::lock_guard lock(core_->mu);
     s.cached = core_->series ? core_->series->CacheSize() : 0;

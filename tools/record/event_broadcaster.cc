@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kubeevents/tools/internal/consumer_group.h"
+#include "kubeevents/tools/internal/pipeline_stats.h"
 #include "kubeevents/tools/record/event_util.h"
 #include "kubeevents/tools/record/internal/record_counters.h"
 #include "kubeevents/tools/record/internal/sink_writer.h"
@@ -245,26 +246,10 @@ bool EventBroadcaster::Flush(std::chrono::nanoseconds timeout) {
 RecordStats EventBroadcaster::Stats() const {
   const auto& c = core_->counters;
   const auto mux = core_->mux->Stats();
-  const auto get = [](const std::atomic<std::uint64_t>& a) {
-    return a.load(std::memory_order_relaxed);
-  };
   RecordStats s;
-  s.emitted = mux.accepted;
-  s.dropped_queue_full = mux.dropped_incoming;
-  s.dropped_shutdown = get(c.dropped_shutdown);
-  s.dropped_invalid = get(c.dropped_invalid);
-  s.dropped_consumer_full = mux.dropped_watcher_full;
-  s.abandoned = get(c.abandoned);
-  s.skipped_spam = get(c.skipped_spam);
-  s.aggregated = get(c.aggregated);
-  s.created = get(c.created);
-  s.patched = get(c.patched);
-  s.retries = get(c.retries);
-  s.failed_rejected = get(c.failed_rejected);
-  s.failed_quietly = get(c.failed_quietly);
-  s.failed_request_building = get(c.failed_request_building);
-  s.failed_retry_limit = get(c.failed_retry_limit);
-  s.failed_shutdown = get(c.failed_shutdown);
+  tools::internal::FillCommonStats(s, mux, c);
+  s.skipped_spam = tools::internal::Load(c.skipped_spam);
+  s.aggregated = tools::internal::Load(c.aggregated);
   return s;
 }
 
