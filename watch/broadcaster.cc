@@ -1,7 +1,5 @@
 #include "kubeevents/watch/broadcaster.h"
 
-#include <chrono>
-
 #include <algorithm>
 #include <functional>
 #include <latch>
@@ -86,8 +84,6 @@ struct RunFunction {
 // On a busy 2-core machine this halves the futex traffic of a 1-watcher pipeline (see
 // docs/watch.md); with the default 0 a 25-slot queue costs a sleep and a wake-up per 25 events.
 constexpr int kIdleYields = 3;
-// How long the loop keeps polling (yielding) an empty incoming queue before it sleeps.
-constexpr std::chrono::microseconds kIdleSpin{20};
 constexpr int kIncomingYields = 3;
 
 bool IsRunFunction(const Event& e) { return e.object_type == &typeid(RunFunction); }
@@ -192,10 +188,7 @@ void Broadcaster::Loop() {
   batch.reserve(incoming_.capacity());
   while (true) {
     if (incoming_.TryReceiveBatch(batch, incoming_.capacity()) == 0) {
-      // Stay awake briefly (yielding) before sleeping: during a burst the next event usually
-      // comes within microseconds, and a sleeping loop costs every producer a futex wake-up.
-      const auto spin_until = std::chrono::steady_clock::now() + kIdleSpin;
-      for (int i = 0; i < kIdleYields || std::chrono::steady_clock::now() < spin_until; ++i) {
+      for (int i = 0; i < kIdleYields; ++i) {
         std::this_thread::yield();
         if (incoming_.size() > 0 && incoming_.TryReceiveBatch(batch, incoming_.capacity()) > 0) {
           break;
