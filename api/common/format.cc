@@ -63,51 +63,6 @@ std::string IntBody(bool negative, std::uint64_t mag, int base, bool upper, cons
   return sign + prefix + d;
 }
 
-void Quote(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
 // Go's strconv.FormatFloat(v, 'g', -1, 64), which is what %v and %g print: the shortest
 // digits that round-trip, in %e form when the exponent is < -4 or >= 6 (so 1e6 → "1e+06").
 std::string ShortestG(double v, int exp_threshold) {
@@ -299,9 +254,7 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
           return Pad(out, s, spec);
         }
         case 'q': {
-          std::string q;
-          Quote(q, s);
-          return Pad(out, q, spec);
+          return Pad(out, GoQuote(s), spec);
         }
         case 'x':
         case 'X': {
@@ -330,6 +283,70 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
 }
 
 }  // namespace
+
+std::string GoQuote(std::string_view s) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x20 || c == 0x7f) {
+      switch (c) {
+        case '\a':
+          out += "\\a";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\v':
+          out += "\\v";
+          break;
+        default: {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out += buf;
+        }
+      }
+      ++i;
+    } else {
+      // Multi-byte UTF-8: keep valid sequences (printable in Go's sense for our purposes),
+      // escape invalid bytes as \x.. like strconv.Quote.
+      int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+      bool valid = len > 0 && i + static_cast<std::size_t>(len) <= s.size();
+      for (int k = 1; valid && k < len; ++k) {
+        valid = (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0xC0) == 0x80;
+      }
+      if (valid) {
+        out.append(s.substr(i, static_cast<std::size_t>(len)));
+        i += static_cast<std::size_t>(len);
+      } else {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        out += buf;
+        ++i;
+      }
+    }
+  }
+  out += '"';
+  return out;
+}
 
 void AppendSprintf(std::string& out, std::string_view f, std::span<const FormatArg> args) {
   std::size_t argi = 0;

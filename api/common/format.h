@@ -68,6 +68,10 @@ class FormatArg {
   const char* type_;
 };
 
+/// Go's strconv.Quote (what %q prints for a string): escapes `"`, `\\` and control
+/// characters, keeps valid UTF-8, and writes invalid bytes as \x.. escapes.
+std::string GoQuote(std::string_view s);
+
 /// Appends the Go-formatted text to `out`.
 void AppendSprintf(std::string& out, std::string_view format, std::span<const FormatArg> args);
 

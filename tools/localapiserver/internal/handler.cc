@@ -805,12 +805,14 @@ Response FromStatus(const Status& st) {
 
 }  // namespace
 
+Response Handler::TooLarge() const {
+  return StatusResponse(errors::NewGeneric(
+      errors::kReasonRequestEntityTooLarge, 413,
+      "Request entity too large: limit is " + std::to_string(options_.max_body_bytes)));
+}
+
 Response Handler::Create(const Request& request, const Route& route) {
-  if (request.body.size() > options_.max_body_bytes) {
-    return StatusResponse(errors::NewGeneric(
-        errors::kReasonRequestEntityTooLarge, 413,
-        "Request entity too large: limit is " + std::to_string(options_.max_body_bytes)));
-  }
+  if (request.body.size() > options_.max_body_bytes) return TooLarge();
   if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
   if (auto st = CheckDryRun(route.Param("dryRun"), "CreateOptions"); !st.ok())
     return FromStatus(st);
@@ -826,11 +828,7 @@ Response Handler::Create(const Request& request, const Route& route) {
 }
 
 Response Handler::Put(const Request& request, const Route& route) {
-  if (request.body.size() > options_.max_body_bytes) {
-    return StatusResponse(errors::NewGeneric(
-        errors::kReasonRequestEntityTooLarge, 413,
-        "Request entity too large: limit is " + std::to_string(options_.max_body_bytes)));
-  }
+  if (request.body.size() > options_.max_body_bytes) return TooLarge();
   if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
   if (auto st = CheckDryRun(route.Param("dryRun"), "UpdateOptions"); !st.ok())
     return FromStatus(st);
@@ -876,11 +874,7 @@ Response Handler::Put(const Request& request, const Route& route) {
 }
 
 Response Handler::Patch(const Request& request, const Route& route) {
-  if (request.body.size() > options_.max_body_bytes) {
-    return StatusResponse(errors::NewGeneric(
-        errors::kReasonRequestEntityTooLarge, 413,
-        "Request entity too large: limit is " + std::to_string(options_.max_body_bytes)));
-  }
+  if (request.body.size() > options_.max_body_bytes) return TooLarge();
   const auto type = MediaType(request.content_type);
   if (type != kMergePatch && type != kStrategicMergePatch) {
     return UnsupportedMediaType(std::string(kMergePatch) + ", " +

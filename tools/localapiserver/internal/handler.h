@@ -80,6 +80,8 @@ class Handler {
   struct Route;
   Response HandleEvents(const Request& request, const Route& route);
   Response List(const Route& route);
+  /// 413 for a body over max_body_bytes.
+  Response TooLarge() const;
   /// kubectl's default output: a meta.k8s.io/v1 Table with kube-apiserver's event columns.
   Response ListTable(const Route& route);
   Response Get(const Route& route);

@@ -4,6 +4,8 @@
 // match a real server's.
 #pragma once
 
+#include "kubeevents/api/common/format.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +37,7 @@ FieldError TooLong(std::string field, int max_bytes);
 
 // --- Go value rendering ----------------------------------------------------------------
 /// strconv.Quote: a double-quoted Go string literal.
-std::string GoQuote(std::string_view s);
+using kube::GoQuote;  // Go's strconv.Quote (api/common/format.h)
 /// time.Time.String() in UTC: "2024-05-01 10:00:03.123456 +0000 UTC" (zero time too).
 std::string GoTimeString(const api::meta::v1::TimePoint& t, bool is_zero);
 /// %#v of core.ObjectReference.
