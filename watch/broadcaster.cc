@@ -1,6 +1,7 @@
 #include "kubeevents/watch/broadcaster.h"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <latch>
 #include <thread>
@@ -79,12 +80,15 @@ struct RunFunction {
   mutable std::latch done{1};
 };
 
-// How often the loop yields, re-checking its input, before it wakes deferred consumers and
-// sleeps; and how often a producer or the loop yields on the incoming queue before sleeping.
-// On a busy 2-core machine this halves the futex traffic of a 1-watcher pipeline (see
-// docs/watch.md); with the default 0 a 25-slot queue costs a sleep and a wake-up per 25 events.
-constexpr int kIdleYields = 3;
+// How often a producer blocked on the full incoming queue yields, re-checking, before it
+// sleeps (see Chan).
 constexpr int kIncomingYields = 3;
+
+// How long the loop, having run out of input, keeps polling the incoming queue before it
+// sleeps until woken. While it polls, Action does not wake it (a producer that fills the
+// queue distributes itself), so a busy producer makes no wake-up system calls; an event that
+// arrives then waits at most this long.
+constexpr std::chrono::microseconds kPollInterval{100};
 
 bool IsRunFunction(const Event& e) { return e.object_type == &typeid(RunFunction); }
 
@@ -100,7 +104,10 @@ Broadcaster::Broadcaster(std::size_t watcher_queue_length, FullChannelBehavior b
       behavior_(behavior),
       counters_(std::make_shared<internal::BroadcasterCounters>()),
       incoming_(incoming_queue_length, kIncomingYields),
-      loop_([this] { Loop(); }) {}
+      loop_() {
+  batch_.reserve(incoming_.capacity());
+  loop_ = std::jthread([this] { Loop(); });
+}
 
 std::unique_ptr<Broadcaster> Broadcaster::NewBroadcaster(std::size_t queue_length,
                                                          FullChannelBehavior behavior) {
@@ -134,10 +141,9 @@ StatusOr<std::shared_ptr<Interface>> Broadcaster::Register(
     w->Activate();
     watchers_.push_back(w);
   });
-  if (!incoming_.Send(Event{EventType::kAdded, marker, &typeid(RunFunction)})) {
-    return AlreadyStopped();
-  }
-  // The loop drains everything queued, even during Shutdown, so this always returns.
+  Status queued = Enqueue(Event{EventType::kAdded, marker, &typeid(RunFunction)});
+  if (!queued.ok()) return queued;
+  // Everything queued is distributed, even during Shutdown, so this always returns.
   marker->done.wait();
   return std::shared_ptr<Interface>(std::move(w));
 }
@@ -148,8 +154,32 @@ Status Broadcaster::Action(EventType type, std::shared_ptr<const void> object,
 }
 
 Status Broadcaster::Action(Event event) {
-  if (!incoming_.Send(std::move(event))) return AlreadyStopped();
-  counters_->accepted.fetch_add(1, std::memory_order_relaxed);
+  Status queued = Enqueue(std::move(event));
+  if (queued.ok()) counters_->accepted.fetch_add(1, std::memory_order_relaxed);
+  return queued;
+}
+
+// Go's Action blocks while the incoming queue is full, until the loop has made room. Here a
+// producer that finds it full first tries to become the distributor itself: it takes what is
+// queued and hands it to the watchers, as the loop would, then queues its own event. Order is
+// kept because taking and handing over happen under one lock; the caller still waits exactly
+// as long as distribution takes (with kWaitIfChannelFull, for a full watcher), but no thread
+// has to sleep and be woken for every 25 events. Only when another thread is distributing at
+// that moment does the producer wait for room, as in Go.
+Status Broadcaster::Enqueue(Event event) {
+  // Moves only when it succeeds. A polling loop is not woken: it looks again by itself.
+  while (!incoming_.TrySend(std::move(event), Chan<Event>::Wake::kUnlessPolling)) {
+    if (incoming_.closed()) return AlreadyStopped();
+    std::unique_lock lock(distribute_mu_, std::try_to_lock);
+    if (lock.owns_lock()) {
+      DistributeQueued();
+      continue;
+    }
+    if (!incoming_.Send(std::move(event))) return AlreadyStopped();
+    break;
+  }
+  // The incoming queue now holds at least this event, so the loop will run again and wake any
+  // consumer whose wake-up a producer-side distribution deferred (see Loop).
   return Status();
 }
 
@@ -180,59 +210,70 @@ BroadcasterStats Broadcaster::Stats() const {
   return s;
 }
 
-// Go Broadcaster.loop: take everything queued at once, deliver runs of events between
-// registration markers to every watcher (one channel lock per watcher per run), run the
-// markers in order. When the queue is closed and drained, close every watcher's channel.
+// Go Broadcaster.loop: take everything queued, distribute it, repeat. When the queue is
+// empty, wake the consumers whose wake-ups were deferred, poll for kPollInterval, then sleep
+// until woken. When the queue is closed and drained, close every watcher's channel.
+//
+// Deferred wake-ups are never lost: a producer that distributes (Enqueue) queues its own event
+// right after, so the queue is non-empty and this loop runs once more before it sleeps.
 void Broadcaster::Loop() {
-  std::vector<Event> batch;
-  batch.reserve(incoming_.capacity());
   while (true) {
-    if (incoming_.TryReceiveBatch(batch, incoming_.capacity()) == 0) {
-      for (int i = 0; i < kIdleYields; ++i) {
-        std::this_thread::yield();
-        if (incoming_.size() > 0 && incoming_.TryReceiveBatch(batch, incoming_.capacity()) > 0) {
-          break;
-        }
-      }
-    }
-    if (batch.empty()) {
-      // About to wait for input: first wake the consumers that deferred wake-ups are owed to.
+    {
+      std::lock_guard lock(distribute_mu_);
+      if (DistributeQueued()) continue;
       WakeDeferred();
-      if (incoming_.ReceiveBatch(batch, incoming_.capacity()) == 0) break;
     }
-    std::size_t run_start = 0;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (!IsRunFunction(batch[i])) continue;
-      Distribute(std::span<const Event>(batch).subspan(run_start, i - run_start));
-      static_cast<const RunFunction*>(batch[i].object.get())->Run();
-      run_start = i + 1;
-    }
-    Distribute(std::span<const Event>(batch).subspan(run_start));
-    batch.clear();  // release the payloads before waiting again
+    if (incoming_.PollForItems(kPollInterval)) continue;
+    if (!incoming_.WaitForItems()) break;  // closed and drained
   }
+  // Closed and empty: any distribution still running holds the lock, so wait for it.
+  std::lock_guard lock(distribute_mu_);
   for (auto& w : watchers_) w->Close();
   watchers_.clear();
+}
+
+// Takes everything queued and delivers runs of events between registration markers to every
+// watcher (one channel lock per watcher per run), running the markers in order. Caller holds
+// distribute_mu_. False if nothing was queued.
+bool Broadcaster::DistributeQueued() {
+  if (incoming_.TryReceiveBatch(batch_, incoming_.capacity()) == 0) return false;
+  const std::span<Event> events(batch_);
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (!IsRunFunction(events[i])) continue;
+    Distribute(events.subspan(run_start, i - run_start));
+    static_cast<const RunFunction*>(events[i].object.get())->Run();
+    run_start = i + 1;
+  }
+  Distribute(events.subspan(run_start));
+  batch_.clear();  // release the payloads (and the markers) now
+  return true;
 }
 
 // Go's distribute sends event by event to each watcher in turn. Here a run of events goes to
 // each watcher under one channel lock. First every watcher gets, without blocking, as much as
 // fits (so no watcher waits behind a slow one for events it has room for); then, with
-// kWaitIfChannelFull, the loop waits on each watcher that still lacks the rest, in turn —
-// Stop() closes the channel, which ends such a wait.
-void Broadcaster::Distribute(std::span<const Event> events) {
+// kWaitIfChannelFull, the distributor waits on each watcher that still lacks the rest, in
+// turn — Stop() closes the channel, which ends such a wait. The last watcher to be served
+// takes the events themselves rather than copies (the run is not needed afterwards).
+void Broadcaster::Distribute(std::span<Event> events) {
   if (events.empty()) return;
   std::uint64_t delivered = 0;
   std::uint64_t dropped = 0;
   bool saw_stopped = false;
   lagging_.clear();
-  for (const auto& w : watchers_) {
+  const std::size_t count = watchers_.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    internal::BroadcasterWatcher* w = watchers_[i].get();
     if (w->stopped()) {
       saw_stopped = true;
       continue;
     }
     // Consumers are woken when their channel is half full or when the loop is about to wait,
     // not for every run: wake-ups, not copies, are the cost of fan-out.
-    const std::size_t n = w->chan_.TrySendBatch(events, Chan<Event>::Wake::kLater);
+    const bool last = i + 1 == count && lagging_.empty();
+    const std::size_t n = last ? w->chan_.TryMoveBatch(events, Chan<Event>::Wake::kLater)
+                               : w->chan_.TrySendBatch(events, Chan<Event>::Wake::kLater);
     w->wake_pending_ = true;
     delivered += n;
     if (n == events.size()) continue;
@@ -241,13 +282,16 @@ void Broadcaster::Distribute(std::span<const Event> events) {
     } else if (behavior_ == FullChannelBehavior::kDropIfChannelFull) {
       dropped += events.size() - n;
     } else {
-      lagging_.emplace_back(w.get(), n);
+      lagging_.emplace_back(w, n);
     }
   }
   if (!lagging_.empty()) WakeDeferred();  // never wait on one watcher while others sleep
-  for (auto [w, sent] : lagging_) {
-    // Returns early only when Stop() closed the channel.
-    delivered += w->chan_.SendBatch(events.subspan(sent));
+  for (std::size_t k = 0; k < lagging_.size(); ++k) {
+    const auto [w, sent] = lagging_[k];
+    // Returns early only when Stop() closed the channel. The last one may move: every other
+    // watcher is served by now.
+    const auto rest = events.subspan(sent);
+    delivered += k + 1 == lagging_.size() ? w->chan_.MoveBatch(rest) : w->chan_.SendBatch(rest);
     if (w->stopped()) saw_stopped = true;
   }
   lagging_.clear();

@@ -49,6 +49,11 @@ class BroadcasterWatcher;
 /// queue as events, so a new watcher sees exactly the events queued after it. Events reach
 /// each watcher in the order they were accepted. Watchers own their state and stay valid (and
 /// safe to Stop) after the Broadcaster is destroyed.
+///
+/// Distribution is serialized: one distributor at a time takes queued events and hands them
+/// to every watcher. That is normally the loop thread; an `Action` that finds the incoming
+/// queue full does the loop's work itself instead of sleeping until the loop makes room
+/// (where Go's Action would block). Order, blocking and dropping are the same either way.
 class Broadcaster {
  public:
   /// Starts the distribution thread. Each watcher's channel holds `watcher_queue_length`
@@ -79,7 +84,8 @@ class Broadcaster {
   /// max(queue length, prefix.size() + 1)).
   StatusOr<std::shared_ptr<Interface>> WatchWithPrefix(std::vector<Event> prefix);
 
-  /// Queues an event, blocking while the incoming queue is full. Error after Shutdown.
+  /// Queues an event, blocking while the incoming queue is full (meanwhile it may distribute
+  /// queued events itself, see the class comment). Error after Shutdown.
   Status Action(EventType type, std::shared_ptr<const void> object,
                 const std::type_info* object_type);
   /// Queues `event`, blocking while the incoming queue is full. Error after Shutdown.
@@ -99,7 +105,9 @@ class Broadcaster {
 
  private:
   void Loop();
-  void Distribute(std::span<const Event> events);
+  Status Enqueue(Event event);
+  bool DistributeQueued();
+  void Distribute(std::span<Event> events);
   void RemoveStoppedWatchers();
   void WakeDeferred();
   StatusOr<std::shared_ptr<Interface>> Register(std::shared_ptr<internal::BroadcasterWatcher> w);
@@ -108,9 +116,14 @@ class Broadcaster {
   const FullChannelBehavior behavior_;
   std::shared_ptr<internal::BroadcasterCounters> counters_;
   Chan<Event> incoming_;
-  // Only the distribution thread touches this list.
+  // The distributor's lock: whoever takes events out of incoming_ and hands them to the
+  // watchers holds it for both steps, so events keep their order. Normally the loop thread;
+  // a producer whose Action finds the incoming queue full takes it instead of sleeping.
+  // It guards everything below up to shutdown_mu_.
+  std::mutex distribute_mu_;
   std::vector<std::shared_ptr<internal::BroadcasterWatcher>> watchers_;
-  // Scratch list for Distribute: watchers that still need part of the current run.
+  // Scratch: the events being distributed, and the watchers still owed part of the run.
+  std::vector<Event> batch_;
   std::vector<std::pair<internal::BroadcasterWatcher*, std::size_t>> lagging_;
   std::mutex shutdown_mu_;
   std::jthread loop_;

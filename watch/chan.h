@@ -12,6 +12,9 @@
 #include <iterator>
 #include <mutex>
 #include <optional>
+#if defined(__GLIBC__)
+#include <pthread.h>
+#endif
 #include <span>
 #include <stop_token>
 #include <thread>
@@ -45,7 +48,17 @@ class Chan {
   /// here and a futex wake-up there. 0, the default, sleeps at once; use it for channels
   /// with many idle waiters.
   explicit Chan(std::size_t capacity, int yields_before_sleep = 0)
-      : ring_(std::max<std::size_t>(capacity, 1)), yields_before_sleep_(yields_before_sleep) {}
+      : ring_(std::max<std::size_t>(capacity, 1)), yields_before_sleep_(yields_before_sleep) {
+#if defined(__GLIBC__)
+    // The critical sections are a few pointer moves, so a contended lock is better spun on
+    // briefly than slept on: glibc's adaptive mutex does that (std::mutex is a plain one).
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+    pthread_mutex_init(mu_.native_handle(), &attr);
+    pthread_mutexattr_destroy(&attr);
+#endif
+  }
 
   Chan(const Chan&) = delete;
   Chan& operator=(const Chan&) = delete;
@@ -72,21 +85,21 @@ class Chan {
     }
   }
 
-  /// Appends `value` if there is room right now; never blocks. False if full or closed.
-  bool TrySend(T value) {
-    std::unique_lock lock(mu_);
-    if (closed_ || count_ == ring_.size()) return false;
-    PushLocked(std::move(value));
-    NotifyReceivers(lock, 1);
-    return true;
-  }
-
-  /// When a batch send wakes receivers that are blocked waiting for items.
+  /// Appends `value` if there is room right now; never blocks. False if full or closed; then
+  /// `value` is left untouched (an rvalue is moved from only when it was appended), so the
+  /// caller may try again or hand it elsewhere.
+  /// When a send wakes receivers that are blocked waiting for items.
   enum class Wake {
-    kNow,    ///< right away, like Send
-    kLater,  ///< only once the channel is at least half full; the caller must call
-             ///< WakeReceivers() before it next blocks or goes idle
+    kNow,            ///< right away, like Send (a polling receiver: once half full)
+    kLater,          ///< only once the channel is at least half full; the caller must call
+                     ///< WakeReceivers() before it next blocks or goes idle
+    kUnlessPolling,  ///< right away, except a polling receiver (PollForItems), which will
+                     ///< look again by itself
   };
+
+  bool TrySend(T&& value, Wake wake = Wake::kNow) { return TrySendImpl(std::move(value), wake); }
+  /// Appends a copy of `value` if there is room right now; never blocks.
+  bool TrySend(const T& value, Wake wake = Wake::kNow) { return TrySendImpl(value, wake); }
 
   /// Appends copies of `values` in order, blocking whenever the channel is full, under one
   /// lock acquisition per run of free slots. Returns how many were appended: all of them, or
@@ -106,7 +119,7 @@ class Chan {
         return sent;
       }
       // Full: wake receivers before waiting for them to make room.
-      if (recv_waiters_ > 0) recv_cv_.notify_all();
+      if (recv_waiters_ + polling_receivers_ > 0) recv_cv_.notify_all();
       if (stop.stop_requested()) return sent;
       Wait(lock, send_cv_, send_waiters_, stop, [this] { return HasRoomOrClosed(); });
     }
@@ -123,11 +136,73 @@ class Chan {
     return n;
   }
 
+  /// Like TrySendBatch, but moves the items that fit out of `values` (the prefix it returns
+  /// the length of); the rest are left untouched. Saves a copy (for shared_ptr payloads, two
+  /// atomic reference-count operations) when the caller no longer needs them.
+  std::size_t TryMoveBatch(std::span<T> values, Wake wake = Wake::kNow) {
+    std::unique_lock lock(mu_);
+    if (closed_) return 0;
+    const std::size_t n = std::min<std::size_t>(values.size(), ring_.size() - count_);
+    for (std::size_t i = 0; i < n; ++i) PushLocked(std::move(values[i]));
+    NotifyReceivers(lock, n, wake);
+    return n;
+  }
+
+  /// Like SendBatch (blocks whenever full; fewer only if closed or stopped), but moves the
+  /// items it appends out of `values`.
+  std::size_t MoveBatch(std::span<T> values, std::stop_token stop = {}, Wake wake = Wake::kNow) {
+    std::size_t sent = 0;
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (closed_) return sent;
+      const std::size_t n = std::min<std::size_t>(values.size() - sent, ring_.size() - count_);
+      for (std::size_t i = 0; i < n; ++i) PushLocked(std::move(values[sent + i]));
+      sent += n;
+      if (sent == values.size()) {
+        NotifyReceivers(lock, n, wake);
+        return sent;
+      }
+      if (recv_waiters_ + polling_receivers_ > 0) recv_cv_.notify_all();
+      if (stop.stop_requested()) return sent;
+      Wait(lock, send_cv_, send_waiters_, stop, [this] { return HasRoomOrClosed(); });
+    }
+  }
+
+  /// Blocks until the channel holds an item or is closed, without taking anything. True if an
+  /// item is there; false once the channel is closed and drained, or `stop` was requested.
+  /// For a consumer that must take items under a lock of its own (the Broadcaster's loop).
+  bool WaitForItems(std::stop_token stop = {}) {
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (count_ > 0) return true;
+      if (closed_ || stop.stop_requested()) return false;
+      Wait(lock, recv_cv_, recv_waiters_, stop, [this] { return HasItemsOrClosed(); });
+    }
+  }
+
+  /// Waits at most `timeout` for items as a *polling* receiver: one that will look again by
+  /// itself. A Wake::kNow send wakes it only once the channel is at least half full, a
+  /// kUnlessPolling or kLater send never; Close() does. True if the channel holds an item on
+  /// return. For a consumer that is busy in bursts: while it polls, producers' sends cost no
+  /// wake-up system call until the channel fills up.
+  template <class Rep, class Period>
+  bool PollForItems(std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::ceil<std::chrono::steady_clock::duration>(timeout);
+    std::unique_lock lock(mu_);
+    if (count_ > 0) return true;
+    if (closed_) return false;
+    ++polling_receivers_;
+    recv_cv_.wait_until(lock, deadline, [this] { return closed_ || 2 * count_ >= ring_.size(); });
+    --polling_receivers_;
+    return count_ > 0;
+  }
+
   /// Wakes receivers blocked on this channel if it holds items (the follow-up of a
   /// Wake::kLater send).
   void WakeReceivers() {
     std::unique_lock lock(mu_);
-    if (count_ == 0 || recv_waiters_ == 0) return;
+    if (count_ == 0 || recv_waiters_ + polling_receivers_ == 0) return;
     lock.unlock();
     recv_cv_.notify_all();
   }
@@ -232,6 +307,11 @@ class Chan {
     std::lock_guard lock(mu_);
     return recv_waiters_;
   }
+  /// Threads currently in PollForItems (for tests and diagnostics).
+  std::size_t receivers_polling() const {
+    std::lock_guard lock(mu_);
+    return polling_receivers_;
+  }
   /// Threads currently blocked waiting for room (e.g. a Broadcaster waiting on a full
   /// watcher).
   std::size_t senders_waiting() const {
@@ -271,6 +351,15 @@ class Chan {
 
  private:
   template <class U>
+  bool TrySendImpl(U&& value, Wake wake) {
+    std::unique_lock lock(mu_);
+    if (closed_ || count_ == ring_.size()) return false;
+    PushLocked(std::forward<U>(value));
+    NotifyReceivers(lock, 1, wake);
+    return true;
+  }
+
+  template <class U>
   void PushLocked(U&& value) {
     std::size_t tail = head_ + count_;
     if (tail >= ring_.size()) tail -= ring_.size();
@@ -289,9 +378,14 @@ class Chan {
   // Wakes blocked receivers after `n` items were added; unlocks first so the woken thread
   // does not immediately block on the mutex.
   void NotifyReceivers(std::unique_lock<std::mutex>& lock, std::size_t n, Wake wake = Wake::kNow) {
-    if (n == 0 || recv_waiters_ == 0) return;
-    if (wake == Wake::kLater && 2 * count_ < ring_.size()) return;
-    const bool all = n > 1 && recv_waiters_ > 1;
+    if (n == 0) return;
+    const bool half_full = 2 * count_ >= ring_.size();
+    const bool wake_blocked = recv_waiters_ > 0 && (wake != Wake::kLater || half_full);
+    const bool wake_polling = polling_receivers_ > 0 && wake == Wake::kNow && half_full;
+    if (!wake_blocked && !wake_polling) return;
+    // Polling and blocked receivers share the condition variable: notify_one might pick
+    // the wrong kind.
+    const bool all = polling_receivers_ > 0 || (n > 1 && recv_waiters_ > 1);
     lock.unlock();
     if (all) {
       recv_cv_.notify_all();
@@ -382,6 +476,7 @@ class Chan {
   std::atomic<bool> closed_{false};
   const int yields_before_sleep_;
   std::size_t recv_waiters_ = 0;
+  std::size_t polling_receivers_ = 0;
   std::size_t send_waiters_ = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <memory>
 #include <thread>
@@ -20,6 +21,7 @@ using ::kube::watch::testing::WaitUntil;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
+using ::testing::Optional;
 
 Event Ev(int i, EventType type = EventType::kAdded) { return Event::Make(type, i); }
 int Val(const Event& e) { return *e.As<int>(); }
@@ -450,6 +452,90 @@ TEST(BroadcasterTest, ConcurrentWatchStopAndActionFromManyThreads) {
   EXPECT_EQ(s.accepted + s.dropped_incoming,
             static_cast<std::uint64_t>(kProducers / 2 * kPerProducer) * 2);
   EXPECT_EQ(s.watchers, 0u);
+}
+
+// Producers that find the 25-slot queue full distribute it themselves (no sleep). Watchers
+// registered meanwhile must still see, from each producer, one gap-free run of events: the
+// registration markers are run in queue order whichever thread distributes them.
+TEST(BroadcasterTest, ProducerSideDistributionKeepsOrderAndRegistrationPoints) {
+  constexpr int kProducers = 3;
+  constexpr int kPerProducer = 3000;
+  auto b = Broadcaster::NewBroadcaster(16, FullChannelBehavior::kWaitIfChannelFull);
+  auto drain = [](std::shared_ptr<Interface> w) {
+    return std::async(std::launch::async, [w] {
+      std::vector<Event> batch;
+      std::vector<int> got;
+      while (w->ResultChan().ReceiveBatch(batch, 8) > 0) {
+        for (auto& e : batch) got.push_back(Val(e));
+        batch.clear();
+      }
+      return got;
+    });
+  };
+  std::vector<std::future<std::vector<int>>> results;
+  results.push_back(drain(MustWatch(*b)));
+  std::atomic<int> running{kProducers};
+  std::vector<std::thread> producers;
+  for (int p = 0; p < kProducers; ++p) {
+    producers.emplace_back([&, p] {
+      for (int i = 0; i < kPerProducer; ++i) ASSERT_TRUE(b->Action(Ev(p * kPerProducer + i)).ok());
+      running.fetch_sub(1);
+    });
+  }
+  while (running.load() > 0 && results.size() < 20) results.push_back(drain(MustWatch(*b)));
+  for (auto& t : producers) t.join();
+  b->Shutdown();
+  for (std::size_t r = 0; r < results.size(); ++r) {
+    const auto got = results[r].get();
+    std::vector<int> last(kProducers, -1);
+    for (int v : got) {
+      const int p = v / kPerProducer;
+      if (last[p] >= 0) ASSERT_EQ(v, last[p] + 1) << "watcher " << r << ": gap or reorder";
+      last[p] = v;
+    }
+    for (int p = 0; p < kProducers; ++p) {
+      ASSERT_EQ(last[p], p * kPerProducer + kPerProducer - 1) << "watcher " << r << " sees the end";
+    }
+    if (r == 0) EXPECT_EQ(got.size(), std::size_t{kProducers * kPerProducer});
+  }
+  EXPECT_EQ(b->Stats().accepted, std::uint64_t{kProducers * kPerProducer});
+}
+
+// A producer distributing for a full queue waits on a full watcher (kWaitIfChannelFull), as Go's
+// Action waits on the loop; the watcher's Stop() releases it.
+TEST(BroadcasterTest, StopReleasesAProducerWaitingOnAFullWatcher) {
+  Broadcaster b(1, FullChannelBehavior::kWaitIfChannelFull, 1);
+  auto stalled = MustWatch(b);
+  std::atomic<int> sent{0};
+  std::thread producer([&] {
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE(b.Action(Ev(i)).ok());
+      sent.fetch_add(1);
+    }
+  });
+  // One event fills the watcher, one the incoming queue, the third's Action distributes and
+  // waits on the watcher (or waits for the loop, which waits on it).
+  ASSERT_TRUE(WaitUntil([&] { return stalled->ResultChan().senders_waiting() == 1; }));
+  EXPECT_LT(sent.load(), 10);
+  stalled->Stop();
+  producer.join();
+  EXPECT_EQ(sent.load(), 10);
+  b.Shutdown();
+  EXPECT_EQ(Drain(*stalled).front(), 0);
+}
+
+// A single event while the loop is polling still arrives (the poll ends by itself).
+TEST(BroadcasterTest, AnIsolatedActionArrivesWithoutFurtherTraffic) {
+  auto b = Broadcaster::NewBroadcaster(10, FullChannelBehavior::kWaitIfChannelFull);
+  auto w = MustWatch(*b);
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(b->Action(Ev(round)).ok());
+    EXPECT_THAT(w->ResultChan().Receive(), Optional(::testing::Truly([&](const Event& e) {
+                  return Val(e) == round;
+                })));
+    // Let the loop go from polling to its untimed sleep before the next round.
+    std::this_thread::sleep_for(std::chrono::milliseconds(round));
+  }
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <memory>
 #include <numeric>
+#include <span>
 #include <stop_token>
 #include <thread>
 #include <vector>
@@ -491,6 +493,101 @@ TEST(ChanTest, StoppedWaitersDoNotStealWakeUps) {
       EXPECT_THAT(stayer.get(), Optional(round));
     }
   }
+}
+
+// A failed TrySend leaves an rvalue argument untouched, so the caller still owns it.
+TEST(ChanTest, AFailedTrySendKeepsTheValue) {
+  Chan<std::unique_ptr<int>> c(1);
+  ASSERT_TRUE(c.TrySend(std::make_unique<int>(1)));
+  auto second = std::make_unique<int>(2);
+  EXPECT_FALSE(c.TrySend(std::move(second)));
+  ASSERT_NE(second, nullptr);  // NOLINT(bugprone-use-after-move): the point of the test
+  EXPECT_EQ(*second, 2);
+  c.Close();
+  EXPECT_FALSE(c.TrySend(std::move(second)));
+  EXPECT_NE(second, nullptr);  // NOLINT(bugprone-use-after-move)
+}
+
+// TryMoveBatch moves the prefix that fits and leaves the rest; MoveBatch waits for room.
+TEST(ChanTest, MoveBatchesTakeThePrefixThatFits) {
+  Chan<std::unique_ptr<int>> c(2);
+  std::vector<std::unique_ptr<int>> v;
+  for (int i = 0; i < 4; ++i) v.push_back(std::make_unique<int>(i));
+  EXPECT_EQ(c.TryMoveBatch(v), 2u);
+  EXPECT_EQ(v[0], nullptr);
+  EXPECT_EQ(v[1], nullptr);
+  ASSERT_NE(v[2], nullptr);
+  EXPECT_EQ(*v[2], 2);
+  auto rest = std::async(std::launch::async,
+                         [&] { return c.MoveBatch(std::span(v).subspan(2)); });
+  std::vector<int> got;
+  for (int i = 0; i < 4; ++i) got.push_back(**c.Receive());
+  EXPECT_EQ(rest.get(), 2u);
+  EXPECT_THAT(got, ElementsAre(0, 1, 2, 3));
+  c.Close();
+  EXPECT_EQ(c.MoveBatch(std::span(v)), 0u) << "closed";
+}
+
+// WaitForItems reports items without taking them, and the end of a closed, drained channel.
+TEST(ChanTest, WaitForItemsDoesNotTakeAnything) {
+  Chan<int> c(2);
+  auto waiter = std::async(std::launch::async, [&] { return c.WaitForItems(); });
+  ASSERT_TRUE(WaitUntil([&] { return c.receivers_waiting() == 1; }));
+  ASSERT_TRUE(c.Send(7));
+  EXPECT_TRUE(waiter.get());
+  EXPECT_EQ(c.size(), 1u);
+  c.Close();
+  EXPECT_TRUE(c.WaitForItems()) << "buffered items stay readable";
+  EXPECT_THAT(c.TryReceive(), Optional(7));
+  EXPECT_FALSE(c.WaitForItems());
+  std::stop_source stop;
+  Chan<int> open(1);
+  stop.request_stop();
+  EXPECT_FALSE(open.WaitForItems(stop.get_token()));
+}
+
+// A polling receiver is not woken for a kUnlessPolling send: it finds the item when its
+// timeout ends (never earlier: nothing else wakes it).
+TEST(ChanTest, APollingReceiverFindsAnUnlessPollingItemAtItsTimeout) {
+  Chan<int> c(4);
+  constexpr auto kTimeout = std::chrono::milliseconds(30);
+  auto poller = std::async(std::launch::async, [&] {
+    const auto start = std::chrono::steady_clock::now();
+    const bool got = c.PollForItems(kTimeout);
+    return std::pair(got, std::chrono::steady_clock::now() - start);
+  });
+  ASSERT_TRUE(WaitUntil([&] { return c.receivers_polling() == 1; }));
+  ASSERT_TRUE(c.TrySend(1, Chan<int>::Wake::kUnlessPolling));
+  ASSERT_TRUE(c.TrySend(2, Chan<int>::Wake::kUnlessPolling));  // half full: still not woken
+  const auto [got, waited] = poller.get();
+  EXPECT_TRUE(got);
+  EXPECT_GE(waited, kTimeout);
+  EXPECT_FALSE(Chan<int>(1).PollForItems(std::chrono::milliseconds(1))) << "empty: times out";
+}
+
+// A kNow send wakes a polling receiver once the channel is half full, and Close wakes it.
+TEST(ChanTest, APollingReceiverIsWokenWhenHalfFullOrClosed) {
+  Chan<int> c(4);
+  auto poller = std::async(std::launch::async, [&] { return c.PollForItems(std::chrono::hours(1)); });
+  ASSERT_TRUE(WaitUntil([&] { return c.receivers_polling() == 1; }));
+  ASSERT_TRUE(c.TrySend(1));
+  ASSERT_TRUE(c.TrySend(2));
+  EXPECT_TRUE(poller.get());
+
+  Chan<int> d(4);
+  auto closed = std::async(std::launch::async, [&] { return d.PollForItems(std::chrono::hours(1)); });
+  ASSERT_TRUE(WaitUntil([&] { return d.receivers_polling() == 1; }));
+  d.Close();
+  EXPECT_FALSE(closed.get());
+}
+
+// A blocked (not polling) receiver is woken at once by every kind of send but kLater.
+TEST(ChanTest, UnlessPollingStillWakesABlockedReceiver) {
+  Chan<int> c(8);
+  auto receiver = std::async(std::launch::async, [&] { return c.Receive(); });
+  ASSERT_TRUE(WaitUntil([&] { return c.receivers_waiting() == 1; }));
+  ASSERT_TRUE(c.TrySend(5, Chan<int>::Wake::kUnlessPolling));
+  EXPECT_THAT(receiver.get(), Optional(5));
 }
 
 }  // namespace
