@@ -1,6 +1,19 @@
 #include "kubeevents/api/common/clock.h"
 
+#include <time.h>
+
 namespace kube {
+
+Clock::time_point RealClock::NowCoarse() const {
+#if defined(CLOCK_REALTIME_COARSE)
+  timespec ts{};
+  if (clock_gettime(CLOCK_REALTIME_COARSE, &ts) == 0) {
+    return time_point(std::chrono::duration_cast<duration>(std::chrono::seconds(ts.tv_sec) +
+                                                           std::chrono::nanoseconds(ts.tv_nsec)));
+  }
+#endif
+  return Now();
+}
 
 bool RealClock::SleepUntil(time_point deadline, std::stop_token stop) {
   std::mutex mu;

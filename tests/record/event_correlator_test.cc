@@ -242,5 +242,64 @@ TEST(DedupPatchTest, ExactBodies) {
             R"({"count":5,"message":"m"})");
 }
 
+// The correlator builds the dedup key together with the aggregate key (they share a prefix
+// when fieldPath is empty); it must be exactly GetEventKey, the key UpdateState files the
+// server's answer under, with or without a fieldPath.
+TEST_F(CorrelatorTest, DedupKeyMatchesUpdateStateWithAndWithoutFieldPath) {
+  for (const std::string field_path : {"", "spec.containers{app}"}) {
+    EventCorrelator c(Options());
+    Event e = Stamp(MakeEvent("pulled"));
+    e.involved_object.field_path = field_path;
+    e.reporting_controller = "a-long-reporting-controller-name";
+    auto first = c.EventCorrelate(e);
+    Event server = first.event;
+    server.metadata.name = "from-server";
+    server.metadata.resource_version = "77";
+    c.UpdateState(server);
+    clock_->Step(1s);
+    Event again = e;
+    again.last_timestamp = api::meta::v1::Time(clock_->Now());
+    auto r = c.EventCorrelate(again);
+    EXPECT_EQ(r.event.metadata.name, "from-server") << "fieldPath '" << field_path << "'";
+    EXPECT_EQ(r.event.metadata.resource_version, "77");
+    EXPECT_EQ(r.event.count, 2);
+    // A different fieldPath is a different dedup key (but the same aggregate key).
+    Event other = again;
+    other.involved_object.field_path = field_path.empty() ? "x" : "";
+    auto o = c.EventCorrelate(other);
+    EXPECT_EQ(o.event.count, 1);
+    EXPECT_TRUE(o.patch.empty());
+  }
+}
+
+// Repeats within one second share the formatted lastTimestamp; the next second gets its own.
+TEST_F(CorrelatorTest, PatchTimestampsFollowEachRepeat) {
+  EventCorrelator c(Options());
+  c.EventCorrelate(Stamp(MakeEvent("m")));
+  for (int i = 0; i < 3; ++i) {
+    clock_->Step(i == 1 ? 1s : 100ms);
+    Event e = Stamp(MakeEvent("m"));
+    auto r = c.EventCorrelate(e);
+    EXPECT_EQ(r.patch, "{\"count\":" + std::to_string(i + 2) + ",\"lastTimestamp\":\"" +
+                           e.last_timestamp.ToString() + "\",\"message\":\"m\"}");
+  }
+}
+
+// Once max_events - 1 distinct messages are held, each new message is aggregated and replaces
+// the oldest one (Go pops an arbitrary one); a message still held is not aggregated.
+TEST_F(CorrelatorTest, AggregationWindowHoldsTheNewestMessages) {
+  auto o = Options();
+  o.max_events = 3;
+  EventCorrelator c(o);
+  EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("a"))).aggregated);
+  EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("b"))).aggregated);
+  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("c"))).aggregated);   // holds b, c
+  EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("b"))).aggregated);  // still held
+  EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("c"))).aggregated);
+  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("a"))).aggregated);   // holds a, c
+  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("b"))).aggregated);   // holds a, b
+  EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("a"))).aggregated);
+}
+
 }  // namespace
 }  // namespace kube::record

@@ -1,10 +1,12 @@
 #include "kubeevents/tools/record/event_correlator.h"
 
 #include <charconv>
+#include <limits>
 #include <vector>
 
 #include "kubeevents/api/internal/json_writer.h"
 #include "kubeevents/tools/record/event_util.h"
+#include "kubeevents/tools/record/internal/key_hash.h"
 #include "kubeevents/tools/record/internal/lru_cache.h"
 #include "kubeevents/tools/record/internal/token_bucket.h"
 
@@ -30,6 +32,26 @@ void AssignAggregateKey(std::string& out, const Event& e) {
                o.api_version, e.type, e.reason, e.reporting_controller, e.reporting_instance});
 }
 
+// Builds the aggregate key into `agg` and the dedup (event) key into `dedup` together. Both
+// begin with source, kind, namespace and name; when fieldPath is empty (most events) they
+// share the first nine parts, which are then written once and copied.
+void AssignAggregateAndEventKeys(std::string& agg, std::string& dedup, const Event& e) {
+  const auto& o = e.involved_object;
+  if (!o.field_path.empty()) {
+    AssignAggregateKey(agg, e);
+    AssignEventKey(dedup, e);
+    return;
+  }
+  Assign(agg, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.uid,
+               o.api_version, e.type, e.reason, e.reporting_controller, e.reporting_instance});
+  const std::size_t common = agg.size() - e.reporting_controller.size() -
+                             e.reporting_instance.size();
+  dedup.clear();
+  dedup.reserve(common + e.message.size());
+  dedup.append(agg.data(), common);
+  dedup.append(e.message);
+}
+
 void AssignSpamKey(std::string& out, const Event& e) {
   const auto& o = e.involved_object;
   Assign(out, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.uid,
@@ -42,6 +64,7 @@ std::int64_t UnixNanos(Clock::time_point t) {
 
 using KeyFnPtr = std::pair<std::string, std::string> (*)(const Event&);
 using SpamFnPtr = std::string (*)(const Event&);
+using MessageFnPtr = std::string (*)(const Event&);
 
 template <typename Ptr, typename F>
 bool IsFunction(const F& f, Ptr ptr) {
@@ -81,8 +104,19 @@ std::string EventAggregatorByReasonMessageFunc(const Event& e) {
   return m;
 }
 
-std::string MakeDedupPatch(std::int32_t count, const api::meta::v1::Time& last_timestamp,
-                           std::string_view message) {
+// The last formatted lastTimestamp (second precision on the wire): repeats of an event
+// mostly fall within the same second, so formatting is skipped for them.
+struct internal::PatchTimeCache {
+  std::int64_t second = std::numeric_limits<std::int64_t>::min();
+  std::string text;
+};
+
+namespace {
+
+using internal::PatchTimeCache;
+
+std::string WriteDedupPatch(std::int32_t count, const api::meta::v1::Time& last_timestamp,
+                            std::string_view message, PatchTimeCache* cache) {
   std::string out;
   out.reserve(64 + message.size());
   out += "{\"count\":";
@@ -95,7 +129,18 @@ std::string MakeDedupPatch(std::int32_t count, const api::meta::v1::Time& last_t
              api::meta::v1::TimePoint(std::chrono::system_clock::duration::zero())) {
     // Absent when it equals the diff base (the Unix epoch), as the strategic-merge diff does.
     out += ",\"lastTimestamp\":\"";
-    api::meta::v1::AppendRFC3339(out, last_timestamp.time(), 0);
+    if (cache == nullptr) {
+      api::meta::v1::AppendRFC3339(out, last_timestamp.time(), 0);
+    } else {
+      const std::int64_t second =
+          std::chrono::floor<std::chrono::seconds>(last_timestamp.time()).time_since_epoch().count();
+      if (second != cache->second) {
+        cache->text.clear();
+        api::meta::v1::AppendRFC3339(cache->text, last_timestamp.time(), 0);
+        cache->second = second;
+      }
+      out += cache->text;
+    }
     out += '"';
   }
   if (!message.empty()) {
@@ -106,21 +151,49 @@ std::string MakeDedupPatch(std::int32_t count, const api::meta::v1::Time& last_t
   return out;
 }
 
+}  // namespace
+
+std::string MakeDedupPatch(std::int32_t count, const api::meta::v1::Time& last_timestamp,
+                           std::string_view message) {
+  return WriteDedupPatch(count, last_timestamp, message, nullptr);
+}
+
 // ------------------------------------------------------------------------------ aggregator
 
 // The distinct local keys (messages) seen in the current window. At most max_events - 1 are
-// kept, so a short vector with hashes in front beats a hash set (no node allocations).
+// kept, so a short vector with hashes in front beats a hash set (no node allocations). Once
+// full it is a ring: a new key replaces the oldest one in place (reusing its buffer).
 struct EventAggregator::Record {
-  std::vector<std::pair<std::size_t, std::string>> local_keys;
+  std::vector<std::pair<std::uint64_t, std::string>> local_keys;
+  std::size_t oldest = 0;  // next slot to replace once local_keys is full
   Clock::time_point last_timestamp{};
   bool has_timestamp = false;
 
-  void Insert(std::string_view key) {
-    const std::size_t h = std::hash<std::string_view>{}(key);
+  void Clear() {
+    local_keys.clear();
+    oldest = 0;
+  }
+
+  // Go: localKeys.Insert(key); if Len() >= max_events { PopAny(); aggregate }. Returns whether
+  // the event is to be aggregated: the key is new and the set already held max_events - 1
+  // keys. The key popped is the oldest one (Go pops an arbitrary one).
+  bool Insert(std::string_view key, unsigned max_events) {
+    const std::uint64_t h = internal::HashKey(key);
     for (const auto& [kh, k] : local_keys) {
-      if (kh == h && k == key) return;
+      if (kh == h && k == key) return false;
     }
-    local_keys.emplace_back(h, key);
+    const std::size_t keep = max_events == 0 ? 0 : max_events - 1;
+    if (local_keys.size() < keep) {
+      local_keys.emplace_back(h, key);
+      return false;
+    }
+    if (keep > 0) {
+      auto& slot = local_keys[oldest];
+      slot.first = h;
+      slot.second.assign(key);
+      oldest = (oldest + 1) % keep;
+    }
+    return true;
   }
 };
 
@@ -130,6 +203,8 @@ EventAggregator::EventAggregator(std::size_t lru_cache_size, EventAggregatorKeyF
     : cache_(std::make_unique<internal::LruCache<Record>>(lru_cache_size)),
       default_key_func_(IsFunction(key_func, static_cast<KeyFnPtr>(&EventAggregatorByReasonFunc))),
       key_func_(std::move(key_func)),
+      default_message_func_(IsFunction(message_func, static_cast<MessageFnPtr>(
+                                                         &EventAggregatorByReasonMessageFunc))),
       message_func_(std::move(message_func)),
       max_events_(max_events),
       max_interval_(max_interval_in_seconds),
@@ -139,18 +214,26 @@ EventAggregator::~EventAggregator() = default;
 
 std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool* combined_out) {
   std::string cache_key;
-  auto combined = Aggregate(event, cache_key);
+  std::unique_lock lock(mu_);
+  std::optional<Event> combined;
+  Aggregate(event, cache_key, lock, combined);
   if (combined_out != nullptr) *combined_out = combined.has_value();
   return {combined ? *std::move(combined) : std::move(event), std::move(cache_key)};
 }
 
-std::optional<Event> EventAggregator::Aggregate(const Event& event, std::string& cache_key) {
-  const Clock::time_point now = clock_->Now();
-  std::unique_lock lock(mu_);
+bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
+                                std::unique_lock<std::mutex>& lock,
+                                std::optional<Event>& combined_out) {
+  // Millisecond precision is plenty for a 10-minute window; the combined event below is
+  // stamped with the precise time.
+  const Clock::time_point now = clock_->NowCoarse();
   std::string custom_local_key;
   std::string_view local_key;
-  if (default_key_func_) {
-    AssignAggregateKey(key_buf_, event);
+  const bool default_keys = default_key_func_;
+  if (default_keys) {
+    // The dedup key is built now too (it shares most of its bytes); used only if the event
+    // is not combined.
+    AssignAggregateAndEventKeys(key_buf_, cache_key, event);
     local_key = event.message;
   } else {
     auto keys = key_func_(event);
@@ -162,37 +245,42 @@ std::optional<Event> EventAggregator::Aggregate(const Event& event, std::string&
   Record* record = &cache_->GetOrInsert(key_buf_, inserted);
   // A missing record counts as an infinitely old one: start a fresh window.
   if (inserted || !record->has_timestamp || now - record->last_timestamp > max_interval_) {
-    record->local_keys.clear();
+    record->Clear();
   }
-  record->Insert(local_key);
+  const bool aggregate = record->Insert(local_key, max_events_);
   record->last_timestamp = now;
   record->has_timestamp = true;
-  if (record->local_keys.size() < max_events_) {
-    lock.unlock();
-    AssignEventKey(cache_key, event);
-    return std::nullopt;
+  if (!aggregate) {
+    if (lock.owns_lock()) lock.unlock();
+    if (!default_keys) AssignEventKey(cache_key, event);
+    return false;
   }
-  // Remove one arbitrary member (the oldest) so the set stays at max_events - 1.
-  record->local_keys.erase(record->local_keys.begin());
   cache_key = key_buf_;
-  lock.unlock();
+  if (lock.owns_lock()) lock.unlock();
+  const Clock::time_point stamp = clock_->Now();
 
-  Event combined;
+  // Built in place: an Event is ~30 members, so every move of it costs.
+  Event& combined = combined_out.emplace();
   combined.metadata.name = event.involved_object.name;
   combined.metadata.name += '.';
   char hex[24];
-  auto r = std::to_chars(hex, hex + sizeof hex, UnixNanos(now), 16);
+  auto r = std::to_chars(hex, hex + sizeof hex, UnixNanos(stamp), 16);
   combined.metadata.name.append(hex, r.ptr);
   combined.metadata.namespace_ = event.metadata.namespace_;
   combined.count = 1;
-  combined.first_timestamp = api::meta::v1::Time(now);
+  combined.first_timestamp = api::meta::v1::Time(stamp);
   combined.last_timestamp = combined.first_timestamp;
-  combined.message = message_func_(event);
+  if (default_message_func_) {
+    combined.message.reserve(kAggregatedMessagePrefix.size() + event.message.size());
+    combined.message.append(kAggregatedMessagePrefix).append(event.message);
+  } else {
+    combined.message = message_func_(event);
+  }
   combined.involved_object = event.involved_object;
   combined.type = event.type;
   combined.reason = event.reason;
   combined.source = event.source;
-  return combined;
+  return true;
 }
 
 // ------------------------------------------------------------------------------ spam filter
@@ -210,7 +298,8 @@ EventSourceObjectSpamFilter::EventSourceObjectSpamFilter(std::size_t lru_cache_s
 EventSourceObjectSpamFilter::~EventSourceObjectSpamFilter() = default;
 
 bool EventSourceObjectSpamFilter::Filter(const Event& event) {
-  const Clock::time_point now = clock_->Now();
+  // A token every 5 minutes: millisecond precision is plenty.
+  const Clock::time_point now = clock_->NowCoarse();
   std::lock_guard lock(mu_);
   if (default_spam_key_func_) {
     AssignSpamKey(key_buf_, event);
@@ -239,7 +328,7 @@ CorrelatorOptions WithDefaults(CorrelatorOptions o) {
   if (o.burst_size == 0) o.burst_size = kDefaultSpamBurst;
   if (o.qps == 0) o.qps = kDefaultSpamQPS;
   if (!o.key_func) o.key_func = static_cast<KeyFnPtr>(&EventAggregatorByReasonFunc);
-  if (!o.message_func) o.message_func = EventAggregatorByReasonMessageFunc;
+  if (!o.message_func) o.message_func = static_cast<MessageFnPtr>(&EventAggregatorByReasonMessageFunc);
   if (o.max_events == 0) o.max_events = kDefaultAggregateMaxEvents;
   if (o.max_interval_in_seconds == 0)
     o.max_interval_in_seconds = kDefaultAggregateIntervalInSeconds;
@@ -257,6 +346,7 @@ EventCorrelator::EventCorrelator(CorrelatorOptions o, Resolved)
     : aggregator_(o.lru_cache_size, o.key_func, o.message_func, o.max_events,
                   o.max_interval_in_seconds, o.clock),
       logger_cache_(std::make_unique<internal::LruCache<Observation>>(o.lru_cache_size)),
+      patch_time_cache_(std::make_unique<internal::PatchTimeCache>()),
       filter_(o.disable_spam_filter
                   ? nullptr
                   : std::make_unique<EventSourceObjectSpamFilter>(
@@ -266,13 +356,10 @@ EventCorrelator::~EventCorrelator() = default;
 
 EventCorrelateResult EventCorrelator::EventCorrelate(Event event) {
   EventCorrelateView view = CorrelateImpl(event, &event);
-  EventCorrelateResult result;
-  result.skip = view.skip;
-  result.aggregated = view.aggregated;
-  if (view.skip) return result;
-  result.patch = std::move(view.patch);
-  result.event = view.modified ? *std::move(view.modified) : std::move(event);
-  return result;
+  if (view.skip) return EventCorrelateResult{Event{}, std::string{}, true, view.aggregated};
+  // Move-construct the result's event (cheaper than assigning into a default one).
+  return EventCorrelateResult{view.modified ? std::move(*view.modified) : std::move(event),
+                              std::move(view.patch), false, view.aggregated};
 }
 
 EventCorrelateView EventCorrelator::Correlate(const Event& event) {
@@ -284,8 +371,8 @@ EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* own
   view.input = &event;
   {
     std::lock_guard lock(logger_mu_);
-    view.modified = aggregator_.Aggregate(event, key_buf_);
-    view.aggregated = view.modified.has_value();
+    std::unique_lock<std::mutex> no_lock;  // logger_mu_ serializes the private aggregator
+    view.aggregated = aggregator_.Aggregate(event, key_buf_, no_lock, view.modified);
     Observe(view, key_buf_, owned);
   }
   if (filter_ && filter_->Filter(view.event())) {
@@ -307,7 +394,8 @@ void EventCorrelator::Observe(EventCorrelateView& view, const std::string& key, 
     event.metadata.resource_version = last->resource_version;
     event.first_timestamp = last->first_timestamp;
     event.count = static_cast<std::int32_t>(last->count + 1);
-    view.patch = MakeDedupPatch(event.count, event.last_timestamp, event.message);
+    view.patch = WriteDedupPatch(event.count, event.last_timestamp, event.message,
+                                 patch_time_cache_.get());
   }
   // Record this observation (GetOrInsert made the entry the most recent one).
   const Event& event = view.event();

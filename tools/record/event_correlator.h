@@ -19,6 +19,7 @@ namespace internal {
 template <typename V>
 class LruCache;
 class TokenBucket;
+struct PatchTimeCache;
 }  // namespace internal
 
 /// Returns (aggregate key, local key) for an event (EventAggregatorKeyFunc).
@@ -92,15 +93,18 @@ class EventAggregator {
  private:
   friend class EventCorrelator;
   struct Record;
-  /// Sets the cache key; returns the combined event when `event` is folded into one (else
-  /// nullopt: the event goes out unchanged).
-  std::optional<api::core::v1::Event> Aggregate(const api::core::v1::Event& event,
-                                                std::string& cache_key);
+  /// Sets the cache key; when `event` is folded into a combined event, builds that in
+  /// `combined` and returns true (else the event goes out unchanged). `lock` is either a lock
+  /// on mu_ (released as soon as the cache is done with) or empty when the caller serializes
+  /// calls itself.
+  bool Aggregate(const api::core::v1::Event& event, std::string& cache_key,
+                 std::unique_lock<std::mutex>& lock, std::optional<api::core::v1::Event>& combined);
   std::mutex mu_;
   std::string key_buf_;  // scratch for the default aggregate key (under mu_)
   std::unique_ptr<internal::LruCache<Record>> cache_;
   bool default_key_func_;
   EventAggregatorKeyFunc key_func_;
+  bool default_message_func_;
   EventAggregatorMessageFunc message_func_;
   unsigned max_events_;
   std::chrono::seconds max_interval_;
@@ -179,6 +183,7 @@ class EventCorrelator {
   std::mutex logger_mu_;
   std::string key_buf_;  // scratch cache key (under logger_mu_)
   std::unique_ptr<internal::LruCache<Observation>> logger_cache_;
+  std::unique_ptr<internal::PatchTimeCache> patch_time_cache_;  // under logger_mu_
   std::unique_ptr<EventSourceObjectSpamFilter> filter_;  // null when disabled
 };
 

@@ -1,58 +1,73 @@
 // Internal: a fixed-capacity LRU map (k8s.io/utils/lru semantics: Get refreshes recency, Add
 // inserts or replaces and evicts the least recently used entry). Not thread-safe: owners lock.
 //
-// Built for the correlator's hot path: lookups take string_views (no key copies), and in
-// steady state an insertion recycles the evicted entry's list node, hash node and key buffer,
-// so a full cache allocates nothing per event.
+// Built for the correlator's hot path, which looks up two or three long string keys per
+// event: all entries live in one array allocated up front (the recency list and the hash
+// chains are indices into it), buckets are a power of two (no division), every entry keeps
+// its key's hash (a chain walk compares hashes before bytes), and in steady state an insertion
+// reuses the evicted entry's key buffer, so a full cache allocates nothing per event.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
-#include <functional>
-#include <list>
+#include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
+#include <vector>
+
+#include "kubeevents/tools/record/internal/key_hash.h"
 
 namespace kube::record::internal {
 
 template <typename V>
 class LruCache {
  public:
-  explicit LruCache(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {
-    index_.reserve(capacity_);
+  explicit LruCache(std::size_t capacity)
+      : capacity_(std::clamp<std::size_t>(capacity, 1, kNone - 1)) {
+    Rehash(16);
   }
 
   /// The value for key (refreshing its recency), or nullptr.
   V* Get(std::string_view key) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    entries_.splice(entries_.begin(), entries_, it->second);
-    return &it->second->value;
+    const std::uint64_t h = HashKey(key);
+    const Index i = Find(key, h);
+    if (i == kNone) return nullptr;
+    MoveToFront(i);
+    return &entries_[i].value;
   }
 
   /// The value for key, made most recent. When absent it is inserted (evicting the least
   /// recent entry when full) and `inserted` is set: the value is then either default
   /// constructed or a recycled evicted value, which the caller must reset.
   V& GetOrInsert(std::string_view key, bool& inserted) {
-    if (V* v = Get(key)) {
+    const std::uint64_t h = HashKey(key);
+    Index i = Find(key, h);
+    if (i != kNone) {
       inserted = false;
-      return *v;
+      MoveToFront(i);
+      return entries_[i].value;
     }
     inserted = true;
-    if (index_.size() >= capacity_) {
-      auto last = std::prev(entries_.end());
-      auto node = index_.extract(*last->key);
-      node.key().assign(key.data(), key.size());
-      auto pos = index_.insert(std::move(node)).position;
-      last->key = &pos->first;
-      entries_.splice(entries_.begin(), entries_, last);
-      return last->value;
+    if (entries_.size() < capacity_) {
+      // Grows with use (a large configured capacity costs nothing until filled), keeping
+      // at least two buckets per entry.
+      if (2 * (entries_.size() + 1) > buckets_.size()) Rehash(2 * buckets_.size());
+      i = static_cast<Index>(entries_.size());
+      entries_.emplace_back();
+    } else {
+      i = tail_;  // evict the least recent entry and reuse it
+      Unlink(i);
+      UnchainFromBucket(i);
     }
-    entries_.emplace_front();
-    auto pos = index_.emplace(std::string(key), entries_.begin()).first;
-    entries_.front().key = &pos->first;
-    return entries_.front().value;
+    Entry& e = entries_[i];
+    e.key.assign(key.data(), key.size());
+    e.hash = h;
+    Index& head = buckets_[h & mask_];
+    e.chain = head;
+    head = i;
+    PushFront(i);
+    return e.value;
   }
 
   /// Inserts or replaces `key`, making it the most recent entry.
@@ -63,22 +78,83 @@ class LruCache {
     return slot;
   }
 
-  std::size_t size() const { return index_.size(); }
+  std::size_t size() const { return entries_.size(); }
   std::size_t capacity() const { return capacity_; }
 
  private:
+  using Index = std::uint32_t;
+  static constexpr Index kNone = ~Index{0};
+
   struct Entry {
-    const std::string* key = nullptr;  // points into the hash node (stable across rehash)
+    std::string key;
+    std::uint64_t hash = 0;
+    Index chain = kNone;  // next entry in the same bucket
+    Index newer = kNone;  // towards the most recent entry
+    Index older = kNone;  // towards the least recent entry
     V value{};
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
+
+  Index Find(std::string_view key, std::uint64_t h) const {
+    for (Index i = buckets_[h & mask_]; i != kNone; i = entries_[i].chain) {
+      const Entry& e = entries_[i];
+      if (e.hash == h && e.key == key) return i;
+    }
+    return kNone;
+  }
+
+  void Rehash(std::size_t buckets) {
+    buckets_.assign(buckets, kNone);
+    mask_ = buckets - 1;
+    for (Index i = 0; i < entries_.size(); ++i) {
+      Index& head = buckets_[entries_[i].hash & mask_];
+      entries_[i].chain = head;
+      head = i;
+    }
+  }
+
+  void UnchainFromBucket(Index i) {
+    Index* link = &buckets_[entries_[i].hash & mask_];
+    while (*link != i) link = &entries_[*link].chain;
+    *link = entries_[i].chain;
+  }
+
+  void Unlink(Index i) {
+    Entry& e = entries_[i];
+    if (e.newer != kNone) {
+      entries_[e.newer].older = e.older;
+    } else {
+      head_ = e.older;
+    }
+    if (e.older != kNone) {
+      entries_[e.older].newer = e.newer;
+    } else {
+      tail_ = e.newer;
+    }
+    e.newer = e.older = kNone;
+  }
+
+  void PushFront(Index i) {
+    Entry& e = entries_[i];
+    e.newer = kNone;
+    e.older = head_;
+    if (head_ != kNone) entries_[head_].newer = i;
+    head_ = i;
+    if (tail_ == kNone) tail_ = i;
+  }
+
+  void MoveToFront(Index i) {
+    if (head_ == i) return;
+    Unlink(i);
+    PushFront(i);
+  }
+
   std::size_t capacity_;
-  std::list<Entry> entries_;
-  std::unordered_map<std::string, typename std::list<Entry>::iterator, Hash, std::equal_to<>>
-      index_;
+  // Grows up to capacity_; references into it are valid until the next insertion.
+  std::vector<Entry> entries_;
+  std::vector<Index> buckets_;
+  std::size_t mask_ = 0;
+  Index head_ = kNone;  // most recent
+  Index tail_ = kNone;  // least recent
 };
 
 }  // namespace kube::record::internal
