@@ -10,6 +10,10 @@
 namespace kube::watch {
 namespace internal {
 
+// How often a consumer waiting on its empty channel yields, re-checking, before it sleeps:
+// under a steady stream a producer then rarely has to wake it with a system call.
+constexpr int kWatcherYields = 3;
+
 // The counters, shared with the watchers so that a watcher outliving its Broadcaster can still
 // update `watchers` when it is stopped. Fields written by different threads live on different
 // cache lines.
@@ -26,7 +30,7 @@ struct BroadcasterCounters {
 class BroadcasterWatcher final : public Interface {
  public:
   BroadcasterWatcher(std::size_t capacity, std::shared_ptr<BroadcasterCounters> counters)
-      : chan_(capacity), counters_(std::move(counters)) {}
+      : chan_(capacity, kWatcherYields), counters_(std::move(counters)) {}
 
   // Go broadcasterWatcher.Stop: mark stopped (the loop skips and forgets the watcher), then
   // close the channel, which also wakes a distribution waiting for room in it. Never blocks
@@ -184,6 +188,19 @@ Status Broadcaster::Enqueue(Event event) {
 }
 
 StatusOr<bool> Broadcaster::ActionOrDrop(Event event) {
+  // With kDropIfChannelFull distribution never blocks, so when nothing is queued ahead of this
+  // event and nobody is distributing, hand it to the watchers directly: no hop through the
+  // loop thread, and no wake-up of it. Nothing queued means every event accepted before this
+  // one (by this thread in particular) has been distributed, so order is kept.
+  if (behavior_ == FullChannelBehavior::kDropIfChannelFull && incoming_.size() == 0) {
+    std::unique_lock lock(distribute_mu_, std::try_to_lock);
+    if (lock.owns_lock() && incoming_.size() == 0) {
+      if (incoming_.closed()) return AlreadyStopped();
+      counters_->accepted.fetch_add(1, std::memory_order_relaxed);
+      Distribute(std::span<Event>(&event, 1), Chan<Event>::Wake::kNow);
+      return true;
+    }
+  }
   if (incoming_.TrySend(std::move(event))) {
     counters_->accepted.fetch_add(1, std::memory_order_relaxed);
     return true;
@@ -241,11 +258,11 @@ bool Broadcaster::DistributeQueued() {
   std::size_t run_start = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (!IsRunFunction(events[i])) continue;
-    Distribute(events.subspan(run_start, i - run_start));
+    Distribute(events.subspan(run_start, i - run_start), Chan<Event>::Wake::kLater);
     static_cast<const RunFunction*>(events[i].object.get())->Run();
     run_start = i + 1;
   }
-  Distribute(events.subspan(run_start));
+  Distribute(events.subspan(run_start), Chan<Event>::Wake::kLater);
   batch_.clear();  // release the payloads (and the markers) now
   return true;
 }
@@ -255,8 +272,9 @@ bool Broadcaster::DistributeQueued() {
 // fits (so no watcher waits behind a slow one for events it has room for); then, with
 // kWaitIfChannelFull, the distributor waits on each watcher that still lacks the rest, in
 // turn — Stop() closes the channel, which ends such a wait. The last watcher to be served
-// takes the events themselves rather than copies (the run is not needed afterwards).
-void Broadcaster::Distribute(std::span<Event> events) {
+// takes the events themselves rather than copies (the run is not needed afterwards). With
+// Wake::kLater, blocked consumers are woken later (WakeDeferred); with kNow, at once.
+void Broadcaster::Distribute(std::span<Event> events, Chan<Event>::Wake wake) {
   if (events.empty()) return;
   std::uint64_t delivered = 0;
   std::uint64_t dropped = 0;
@@ -272,9 +290,9 @@ void Broadcaster::Distribute(std::span<Event> events) {
     // Consumers are woken when their channel is half full or when the loop is about to wait,
     // not for every run: wake-ups, not copies, are the cost of fan-out.
     const bool last = i + 1 == count && lagging_.empty();
-    const std::size_t n = last ? w->chan_.TryMoveBatch(events, Chan<Event>::Wake::kLater)
-                               : w->chan_.TrySendBatch(events, Chan<Event>::Wake::kLater);
-    w->wake_pending_ = true;
+    const std::size_t n = last ? w->chan_.TryMoveBatch(events, wake)
+                               : w->chan_.TrySendBatch(events, wake);
+    if (wake == Chan<Event>::Wake::kLater) w->wake_pending_ = true;
     delivered += n;
     if (n == events.size()) continue;
     if (w->stopped()) {

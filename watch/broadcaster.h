@@ -107,7 +107,7 @@ class Broadcaster {
   void Loop();
   Status Enqueue(Event event);
   bool DistributeQueued();
-  void Distribute(std::span<Event> events);
+  void Distribute(std::span<Event> events, Chan<Event>::Wake wake);
   void RemoveStoppedWatchers();
   void WakeDeferred();
   StatusOr<std::shared_ptr<Interface>> Register(std::shared_ptr<internal::BroadcasterWatcher> w);

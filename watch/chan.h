@@ -12,14 +12,13 @@
 #include <iterator>
 #include <mutex>
 #include <optional>
-#if defined(__GLIBC__)
-#include <pthread.h>
-#endif
 #include <span>
 #include <stop_token>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "kubeevents/api/common/adaptive_mutex.h"
 
 namespace kube::watch {
 
@@ -49,15 +48,7 @@ class Chan {
   /// with many idle waiters.
   explicit Chan(std::size_t capacity, int yields_before_sleep = 0)
       : ring_(std::max<std::size_t>(capacity, 1)), yields_before_sleep_(yields_before_sleep) {
-#if defined(__GLIBC__)
-    // The critical sections are a few pointer moves, so a contended lock is better spun on
-    // briefly than slept on: glibc's adaptive mutex does that (std::mutex is a plain one).
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
-    pthread_mutex_init(mu_.native_handle(), &attr);
-    pthread_mutexattr_destroy(&attr);
-#endif
+    MakeAdaptive(mu_);  // the critical sections are a few pointer moves
   }
 
   Chan(const Chan&) = delete;
@@ -90,7 +81,7 @@ class Chan {
   /// caller may try again or hand it elsewhere.
   /// When a send wakes receivers that are blocked waiting for items.
   enum class Wake {
-    kNow,            ///< right away, like Send (a polling receiver: once half full)
+    kNow,            ///< right away, like Send
     kLater,          ///< only once the channel is at least half full; the caller must call
                      ///< WakeReceivers() before it next blocks or goes idle
     kUnlessPolling,  ///< right away, except a polling receiver (PollForItems), which will
@@ -181,10 +172,9 @@ class Chan {
   }
 
   /// Waits at most `timeout` for items as a *polling* receiver: one that will look again by
-  /// itself. A Wake::kNow send wakes it only once the channel is at least half full, a
-  /// kUnlessPolling or kLater send never; Close() does. True if the channel holds an item on
-  /// return. For a consumer that is busy in bursts: while it polls, producers' sends cost no
-  /// wake-up system call until the channel fills up.
+  /// itself, so a Wake::kUnlessPolling (or kLater) send does not wake it; kNow sends and
+  /// Close() do. True if the channel holds an item on return. For a consumer that is busy in
+  /// bursts: while it polls, such a producer's send costs no wake-up system call.
   template <class Rep, class Period>
   bool PollForItems(std::chrono::duration<Rep, Period> timeout) {
     const auto deadline = std::chrono::steady_clock::now() +
@@ -193,7 +183,7 @@ class Chan {
     if (count_ > 0) return true;
     if (closed_) return false;
     ++polling_receivers_;
-    recv_cv_.wait_until(lock, deadline, [this] { return closed_ || 2 * count_ >= ring_.size(); });
+    recv_cv_.wait_until(lock, deadline, [this] { return HasItemsOrClosed(); });
     --polling_receivers_;
     return count_ > 0;
   }
@@ -381,7 +371,7 @@ class Chan {
     if (n == 0) return;
     const bool half_full = 2 * count_ >= ring_.size();
     const bool wake_blocked = recv_waiters_ > 0 && (wake != Wake::kLater || half_full);
-    const bool wake_polling = polling_receivers_ > 0 && wake == Wake::kNow && half_full;
+    const bool wake_polling = polling_receivers_ > 0 && wake == Wake::kNow;
     if (!wake_blocked && !wake_polling) return;
     // Polling and blocked receivers share the condition variable: notify_one might pick
     // the wrong kind.

@@ -9,6 +9,7 @@
 #include "kubeevents/tools/internal/consumer_group.h"
 #include "kubeevents/tools/internal/pipeline_stats.h"
 #include "kubeevents/tools/record/event_util.h"
+#include "kubeevents/tools/record/internal/event_pool.h"
 #include "kubeevents/tools/record/internal/record_counters.h"
 #include "kubeevents/tools/record/internal/sink_writer.h"
 #include "kubeevents/watch/broadcaster.h"
@@ -19,6 +20,9 @@ using api::core::v1::Event;
 
 namespace internal {
 
+// Idle events kept beyond the queue length (see EventPool).
+constexpr std::size_t kEventPoolSlack = 64;
+
 struct BroadcasterCore {
   std::shared_ptr<Logger> logger;
   std::shared_ptr<Clock> clock;
@@ -26,6 +30,7 @@ struct BroadcasterCore {
   CorrelatorOptions correlator_options;
   std::uint64_t seed;
   std::unique_ptr<watch::Broadcaster> mux;
+  std::shared_ptr<EventPool> pool;
   RecordCounters counters;
   std::unique_ptr<tools::internal::ConsumerGroup> consumers;
   std::atomic<std::uint64_t> next_seed{0};
@@ -65,23 +70,38 @@ class RecorderImpl final : public EventRecorder {
       return;
     }
     const Clock::time_point now = core_->clock->Now();
-    auto event = std::make_shared<api::core::v1::Event>();
-    auto& ref = *reference;
-    event->metadata.name = GenerateEventName(
-        ref.name,
+    // A recycled event: every field the recorder sets is assigned (copying into the buffers
+    // it already has), the annotations are cleared when not given; it sets no other field.
+    std::shared_ptr<api::core::v1::Event> event = core_->pool->Acquire();
+    const auto& ref = *reference;
+    AssignEventName(
+        event->metadata.name, ref.name,
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
-    event->metadata.namespace_ = ref.namespace_.empty() ? "default" : ref.namespace_;
-    if (annotations != nullptr) event->metadata.annotations = *annotations;
-    event->reason = std::string(reason);
-    event->message = std::move(message);
+    event->metadata.namespace_.assign(ref.namespace_.empty() ? std::string_view("default")
+                                                             : std::string_view(ref.namespace_));
+    if (annotations != nullptr) {
+      event->metadata.annotations = *annotations;
+    } else {
+      event->metadata.annotations.clear();
+    }
+    event->reason.assign(reason);
+    event->message.assign(message);
     event->first_timestamp = api::meta::v1::Time(now);
     event->last_timestamp = event->first_timestamp;
     event->count = 1;
-    event->type = std::string(type);
-    event->source = source_;
-    event->reporting_controller = source_.component;
-    event->reporting_instance = source_.host;
-    event->involved_object = std::move(ref);
+    event->type.assign(type);
+    event->source.component.assign(source_.component);
+    event->source.host.assign(source_.host);
+    event->reporting_controller.assign(source_.component);
+    event->reporting_instance.assign(source_.host);
+    auto& io = event->involved_object;
+    io.kind.assign(ref.kind);
+    io.namespace_.assign(ref.namespace_);
+    io.name.assign(ref.name);
+    io.uid.assign(ref.uid);
+    io.api_version.assign(ref.api_version);
+    io.resource_version.assign(ref.resource_version);
+    io.field_path.assign(ref.field_path);
     auto item =
         watch::Event::Share<api::core::v1::Event>(watch::EventType::kAdded, std::move(event));
     auto sent = core_->mux->ActionOrDrop(item);
@@ -150,6 +170,8 @@ EventBroadcaster::EventBroadcaster(BroadcasterOptions options)
       options.max_queued_events == 0 ? kMaxQueuedEvents : options.max_queued_events;
   core.mux = watch::Broadcaster::NewLongQueueBroadcaster(
       queue, watch::FullChannelBehavior::kDropIfChannelFull);
+  // Enough idle events for a full queue to drain into and be refilled from.
+  core.pool = internal::EventPool::Make(queue + internal::kEventPoolSlack);
   core.consumers = std::make_unique<tools::internal::ConsumerGroup>(*core.mux, core.logger,
                                                                     core.counters.abandoned);
   if (options.stop_token.stop_possible()) {

@@ -215,15 +215,15 @@ EventAggregator::~EventAggregator() = default;
 std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool* combined_out) {
   std::string cache_key;
   std::unique_lock lock(mu_);
-  std::optional<Event> combined;
+  std::unique_ptr<Event> combined;
   Aggregate(event, cache_key, lock, combined);
-  if (combined_out != nullptr) *combined_out = combined.has_value();
-  return {combined ? *std::move(combined) : std::move(event), std::move(cache_key)};
+  if (combined_out != nullptr) *combined_out = combined != nullptr;
+  return {combined ? std::move(*combined) : std::move(event), std::move(cache_key)};
 }
 
 bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
                                 std::unique_lock<std::mutex>& lock,
-                                std::optional<Event>& combined_out) {
+                                std::unique_ptr<Event>& combined_out) {
   // Millisecond precision is plenty for a 10-minute window; the combined event below is
   // stamped with the precise time.
   const Clock::time_point now = clock_->NowCoarse();
@@ -260,7 +260,8 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
   const Clock::time_point stamp = clock_->Now();
 
   // Built in place: an Event is ~30 members, so every move of it costs.
-  Event& combined = combined_out.emplace();
+  combined_out = std::make_unique<Event>();
+  Event& combined = *combined_out;
   combined.metadata.name = event.involved_object.name;
   combined.metadata.name += '.';
   char hex[24];
@@ -355,25 +356,26 @@ EventCorrelator::EventCorrelator(CorrelatorOptions o, Resolved)
 EventCorrelator::~EventCorrelator() = default;
 
 EventCorrelateResult EventCorrelator::EventCorrelate(Event event) {
-  EventCorrelateView view = CorrelateImpl(event, &event);
+  EventCorrelateView view = CorrelateImpl(event, &event, nullptr);
   if (view.skip) return EventCorrelateResult{Event{}, std::string{}, true, view.aggregated};
   // Move-construct the result's event (cheaper than assigning into a default one).
   return EventCorrelateResult{view.modified ? std::move(*view.modified) : std::move(event),
                               std::move(view.patch), false, view.aggregated};
 }
 
-EventCorrelateView EventCorrelator::Correlate(const Event& event) {
-  return CorrelateImpl(event, nullptr);
+EventCorrelateView EventCorrelator::Correlate(const Event& event, std::unique_ptr<Event> scratch) {
+  return CorrelateImpl(event, nullptr, std::move(scratch));
 }
 
-EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* owned) {
+EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* owned,
+                                                  std::unique_ptr<Event> scratch) {
   EventCorrelateView view;
   view.input = &event;
   {
     std::lock_guard lock(logger_mu_);
     std::unique_lock<std::mutex> no_lock;  // logger_mu_ serializes the private aggregator
     view.aggregated = aggregator_.Aggregate(event, key_buf_, no_lock, view.modified);
-    Observe(view, key_buf_, owned);
+    Observe(view, key_buf_, owned, scratch);
   }
   if (filter_ && filter_->Filter(view.event())) {
     view.skip = true;
@@ -382,14 +384,22 @@ EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* own
   return view;
 }
 
-void EventCorrelator::Observe(EventCorrelateView& view, const std::string& key, Event* owned) {
+void EventCorrelator::Observe(EventCorrelateView& view, const std::string& key, Event* owned,
+                              std::unique_ptr<Event>& scratch) {
   bool inserted = false;
   Observation* last = &logger_cache_->GetOrInsert(key, inserted);
   if (!inserted && last->count > 0) {
-    // Change the combined event, else the caller's own copy in place, else a new copy.
-    Event& event = view.modified      ? *view.modified
-                   : owned != nullptr ? *owned
-                                      : view.modified.emplace(*view.input);
+    // Change the combined event, else the caller's own copy in place, else a copy (into the
+    // caller's scratch event when there is one: assigning reuses its buffers).
+    if (!view.modified && owned == nullptr) {
+      if (scratch) {
+        *scratch = *view.input;
+        view.modified = std::move(scratch);
+      } else {
+        view.modified = std::make_unique<Event>(*view.input);
+      }
+    }
+    Event& event = view.modified ? *view.modified : *owned;
     event.metadata.name = last->name;
     event.metadata.resource_version = last->resource_version;
     event.first_timestamp = last->first_timestamp;

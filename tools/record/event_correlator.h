@@ -98,7 +98,8 @@ class EventAggregator {
   /// on mu_ (released as soon as the cache is done with) or empty when the caller serializes
   /// calls itself.
   bool Aggregate(const api::core::v1::Event& event, std::string& cache_key,
-                 std::unique_lock<std::mutex>& lock, std::optional<api::core::v1::Event>& combined);
+                 std::unique_lock<std::mutex>& lock,
+                 std::unique_ptr<api::core::v1::Event>& combined);
   std::mutex mu_;
   std::string key_buf_;  // scratch for the default aggregate key (under mu_)
   std::unique_ptr<internal::LruCache<Record>> cache_;
@@ -145,7 +146,7 @@ struct EventCorrelateResult {
 /// used by recordToSink.)
 struct EventCorrelateView {
   const api::core::v1::Event* input = nullptr;
-  std::optional<api::core::v1::Event> modified;  ///< set for repeats and combined events
+  std::unique_ptr<api::core::v1::Event> modified;  ///< set for repeats and combined events
   std::string patch;
   bool skip = false;
   bool aggregated = false;
@@ -163,8 +164,11 @@ class EventCorrelator {
   /// Correlates one event. A repeat gets count/firstTimestamp/name/resourceVersion from the
   /// cache and a patch `{"count":N,"lastTimestamp":"...","message":"..."}`.
   EventCorrelateResult EventCorrelate(api::core::v1::Event event);
-  /// The same, copying the event only when the correlator changes it.
-  EventCorrelateView Correlate(const api::core::v1::Event& event);
+  /// The same, copying the event only when the correlator changes it. `scratch`, when given,
+  /// is storage for that copy (its buffers are reused; a caller correlating many events
+  /// passes back the previous view's `modified`).
+  EventCorrelateView Correlate(const api::core::v1::Event& event,
+                               std::unique_ptr<api::core::v1::Event> scratch = nullptr);
   /// Records the server's view of a written event (count, firstTimestamp, name,
   /// resourceVersion) under its dedup key.
   void UpdateState(const api::core::v1::Event& server_event);
@@ -175,10 +179,12 @@ class EventCorrelator {
   EventCorrelator(CorrelatorOptions resolved, Resolved);
   /// The dedup logger: for a repeat, sets `modified` (a copy of the current event with
   /// count/name/firstTimestamp/resourceVersion from the cache) and the patch.
-  void Observe(EventCorrelateView& view, const std::string& key, api::core::v1::Event* owned);
-  /// Correlate; `owned`, when given, is the caller's own copy of the input, moved from
+  void Observe(EventCorrelateView& view, const std::string& key, api::core::v1::Event* owned,
+               std::unique_ptr<api::core::v1::Event>& scratch);
+  /// Correlate; `owned`, when given, is the caller's own copy of the input, changed in place
   /// instead of copied when the event must change.
-  EventCorrelateView CorrelateImpl(const api::core::v1::Event& event, api::core::v1::Event* owned);
+  EventCorrelateView CorrelateImpl(const api::core::v1::Event& event, api::core::v1::Event* owned,
+                                   std::unique_ptr<api::core::v1::Event> scratch);
   EventAggregator aggregator_;
   std::mutex logger_mu_;
   std::string key_buf_;  // scratch cache key (under logger_mu_)

@@ -50,15 +50,20 @@ std::string NewUUID() {
   return out;
 }
 
-std::string GenerateEventName(std::string_view ref_name, std::int64_t unix_nanos) {
-  std::string name;
+void AssignEventName(std::string& name, std::string_view ref_name, std::int64_t unix_nanos) {
+  name.clear();
   name.reserve(ref_name.size() + 18);
   name.append(ref_name);
   name += '.';
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, unix_nanos, 16);
   name.append(buf, r.ptr);
-  if (!IsDNS1123Subdomain(name)) return NewUUID();
+  if (!IsDNS1123Subdomain(name)) name.assign(NewUUID());
+}
+
+std::string GenerateEventName(std::string_view ref_name, std::int64_t unix_nanos) {
+  std::string name;
+  AssignEventName(name, ref_name, unix_nanos);
   return name;
 }
 

@@ -27,6 +27,8 @@ std::string NewUUID();
 /// `<ref_name>.<lower-case hex of unix_nanos>`; a random UUID when that is not a DNS-1123
 /// subdomain (util.GenerateEventName).
 std::string GenerateEventName(std::string_view ref_name, std::int64_t unix_nanos);
+/// GenerateEventName into `name`, reusing its buffer.
+void AssignEventName(std::string& name, std::string_view ref_name, std::int64_t unix_nanos);
 
 /// Go's fmt.Sprint of a map[string]string: "map[k1:v1 k2:v2]" (keys sorted), as the fake
 /// recorders print annotations.

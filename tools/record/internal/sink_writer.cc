@@ -33,7 +33,12 @@ SinkWriter::SinkWriter(std::shared_ptr<EventSink> sink, const CorrelatorOptions&
       counters_(counters) {}
 
 void SinkWriter::RecordToSink(const Event& incoming, std::stop_token cancel) {
-  EventCorrelateView view = correlator_.Correlate(incoming);
+  EventCorrelateView view = correlator_.Correlate(incoming, std::move(scratch_));
+  Deliver(view, cancel);
+  scratch_ = std::move(view.modified);  // the next repeat is copied into its buffers
+}
+
+void SinkWriter::Deliver(EventCorrelateView& view, std::stop_token cancel) {
   if (view.skip) {
     RecordCounters::Inc(counters_.skipped_spam);
     return;
@@ -80,7 +85,7 @@ SinkWriter::Attempt SinkWriter::RecordEvent(EventCorrelateView& view, const std:
   // resourceVersion cleared (copying the event only if it has one).
   if (!update || IsKeyNotFoundError(written->status())) {
     if (!view.event().metadata.resource_version.empty()) {
-      if (!view.modified) view.modified = *view.input;
+      if (!view.modified) view.modified = std::make_unique<Event>(*view.input);
       view.modified->metadata.resource_version.clear();
     }
     written.emplace(sink_->Create(view.event()));

@@ -27,6 +27,7 @@ class SinkWriter {
 
  private:
   enum class Attempt { kDone, kRetry };
+  void Deliver(EventCorrelateView& view, std::stop_token cancel);
   Attempt RecordEvent(EventCorrelateView& view, const std::string& patch, bool update);
 
   std::shared_ptr<EventSink> sink_;
@@ -36,6 +37,7 @@ class SinkWriter {
   std::shared_ptr<Logger> logger_;
   std::mt19937_64 rng_;
   RecordCounters& counters_;
+  std::unique_ptr<api::core::v1::Event> scratch_;  // storage for the next modified event
 };
 
 /// A short description of an event for log fields: "ns/name (Pod ns/pod1, reason Started)".
