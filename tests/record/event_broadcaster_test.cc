@@ -486,5 +486,51 @@ TEST_F(BroadcasterTest, ConcurrentEmittersRaceShutdownSafely) {
   EXPECT_EQ(outcomes + s.dropped_consumer_full + s.abandoned, s.emitted);
 }
 
+// Emitted events are recycled once every consumer is done with them: a recycled event must
+// carry nothing of the one before (annotations, a longer name, field path, another source).
+TEST_F(BroadcasterTest, RecycledEventsCarryNothingOfThePreviousEvent) {
+  EventBroadcaster b(Options());
+  std::vector<Event> seen;
+  std::mutex mu;
+  b.StartEventWatcher([&](const Event& e) {
+    std::lock_guard lock(mu);
+    seen.push_back(e);
+  });
+  auto first = b.NewRecorder({"a-rather-long-controller-name", "a-long-host-name-0001"});
+  auto second = b.NewRecorder({"c", ""});
+  ObjectReference long_ref{"Deployment", "a-long-namespace", "a-very-long-deployment-name",
+                           "0b5c3c5e-1111-4222-8333-444455556666", "apps/v1", "987654",
+                           "spec.template.spec.containers{sidecar}"};
+  for (int round = 0; round < 50; ++round) {
+    first->AnnotatedEventf(long_ref, {{"k", "v"}}, "Warning", "ALongReasonForTheEvent",
+                           "a long message number %d that does not fit in place", round);
+    ASSERT_TRUE(b.Flush(10s));
+    second->Eventf(ObjectReference{"Pod", "", "p", "", "v1", "", ""}, "Normal", "R", "m");
+    ASSERT_TRUE(b.Flush(10s));
+  }
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 100u);
+  for (std::size_t i = 1; i < seen.size(); i += 2) {
+    const Event& e = seen[i];
+    EXPECT_TRUE(e.metadata.annotations.empty()) << i;
+    EXPECT_EQ(e.metadata.namespace_, "default");
+    EXPECT_EQ(e.metadata.name.rfind("p.", 0), 0u) << e.metadata.name;
+    EXPECT_EQ(e.involved_object, (ObjectReference{"Pod", "", "p", "", "v1", "", ""}));
+    EXPECT_EQ(e.reason, "R");
+    EXPECT_EQ(e.message, "m");
+    EXPECT_EQ(e.type, "Normal");
+    EXPECT_EQ(e.source.component, "c");
+    EXPECT_EQ(e.source.host, "");
+    EXPECT_EQ(e.reporting_controller, "c");
+    EXPECT_EQ(e.reporting_instance, "");
+    EXPECT_EQ(e.count, 1);
+    const Event& a = seen[i - 1];
+    EXPECT_EQ(a.metadata.annotations, (std::map<std::string, std::string>{{"k", "v"}}));
+    EXPECT_EQ(a.involved_object, long_ref);
+    EXPECT_EQ(a.message, "a long message number " + std::to_string(i / 2) +
+                             " that does not fit in place");
+  }
+}
+
 }  // namespace
 }  // namespace kube::record

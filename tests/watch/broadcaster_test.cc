@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -490,13 +491,17 @@ TEST(BroadcasterTest, ProducerSideDistributionKeepsOrderAndRegistrationPoints) {
     std::vector<int> last(kProducers, -1);
     for (int v : got) {
       const int p = v / kPerProducer;
-      if (last[p] >= 0) ASSERT_EQ(v, last[p] + 1) << "watcher " << r << ": gap or reorder";
+      if (last[p] >= 0) {
+        ASSERT_EQ(v, last[p] + 1) << "watcher " << r << ": gap or reorder";
+      }
       last[p] = v;
     }
     for (int p = 0; p < kProducers; ++p) {
       ASSERT_EQ(last[p], p * kPerProducer + kPerProducer - 1) << "watcher " << r << " sees the end";
     }
-    if (r == 0) EXPECT_EQ(got.size(), std::size_t{kProducers * kPerProducer});
+    if (r == 0) {
+      EXPECT_EQ(got.size(), std::size_t{kProducers * kPerProducer});
+    }
   }
   EXPECT_EQ(b->Stats().accepted, std::uint64_t{kProducers * kPerProducer});
 }
@@ -536,6 +541,45 @@ TEST(BroadcasterTest, AnIsolatedActionArrivesWithoutFurtherTraffic) {
     // Let the loop go from polling to its untimed sleep before the next round.
     std::this_thread::sleep_for(std::chrono::milliseconds(round));
   }
+}
+
+// With kDropIfChannelFull, ActionOrDrop hands an event straight to the watchers when nothing
+// is queued. Watchers registered meanwhile (through the queue) must each see exactly a suffix
+// of what a watcher registered first sees: no gap, no reordering, nothing from before.
+TEST(BroadcasterTest, DirectActionOrDropKeepsOrderAndRegistrationPoints) {
+  constexpr int kEvents = 20000;
+  auto b = Broadcaster::NewLongQueueBroadcaster(kEvents, FullChannelBehavior::kDropIfChannelFull);
+  auto collect = [](std::shared_ptr<Interface> w) {
+    return std::async(std::launch::async, [w] {
+      std::vector<Event> batch;
+      std::vector<int> got;
+      while (w->ResultChan().ReceiveBatch(batch, 16) > 0) {
+        for (auto& e : batch) got.push_back(Val(e));
+        batch.clear();
+      }
+      return got;
+    });
+  };
+  auto all = collect(MustWatch(*b));
+  std::atomic<bool> done{false};
+  std::thread producer([&] {
+    for (int i = 0; i < kEvents; ++i) ASSERT_TRUE(b->ActionOrDrop(Ev(i)).ok());
+    done = true;
+  });
+  std::vector<std::future<std::vector<int>>> later;
+  while (!done.load() && later.size() < 10) later.push_back(collect(MustWatch(*b)));
+  producer.join();
+  b->Shutdown();
+  const auto reference = all.get();
+  EXPECT_EQ(reference.size() + b->Stats().dropped_incoming, std::size_t{kEvents});
+  for (std::size_t i = 1; i < reference.size(); ++i) ASSERT_LT(reference[i - 1], reference[i]);
+  for (auto& f : later) {
+    const auto got = f.get();
+    ASSERT_LE(got.size(), reference.size());
+    EXPECT_TRUE(std::equal(got.begin(), got.end(), reference.end() - static_cast<long>(got.size())))
+        << "a late watcher sees a suffix of the first watcher's events";
+  }
+  EXPECT_EQ(b->Stats().dropped_watcher_full, 0u);
 }
 
 }  // namespace
