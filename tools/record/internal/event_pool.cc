@@ -32,7 +32,6 @@ std::shared_ptr<Event> EventPool::Acquire() {
     if (ready_ != nullptr) {
       node = ready_;
       ready_ = node->next;
-      idle_.fetch_sub(1, std::memory_order_relaxed);
     }
   }
   if (node == nullptr) node = std::make_unique<Node>().release();
@@ -42,17 +41,25 @@ std::shared_ptr<Event> EventPool::Acquire() {
 }
 
 void EventPool::Release(Node* node) {
-  if (idle_.fetch_add(1, std::memory_order_relaxed) >= max_pooled_) {
-    idle_.fetch_sub(1, std::memory_order_relaxed);
-    delete node;  // NOLINT(cppcoreguidelines-owning-memory): the pool owns released nodes
-    return;
-  }
-  node->next = returned_.load(std::memory_order_relaxed);
-  while (!returned_.compare_exchange_weak(node->next, node, std::memory_order_release,
-                                          std::memory_order_relaxed)) {
-  }
+  Node* head = returned_.load(std::memory_order_relaxed);
+  do {
+    const std::size_t depth = head != nullptr ? head->depth.load(std::memory_order_relaxed) : 0;
+    if (depth >= max_pooled_) {
+      std::unique_ptr<Node> surplus(node);  // enough idle events already
+      return;
+    }
+    node->next = head;
+    node->depth.store(depth + 1, std::memory_order_relaxed);
+  } while (!returned_.compare_exchange_weak(head, node, std::memory_order_release,
+                                            std::memory_order_relaxed));
 }
 
-std::size_t EventPool::idle() const { return idle_.load(std::memory_order_relaxed); }
+std::size_t EventPool::idle() {
+  std::lock_guard lock(acquire_mu_);
+  std::size_t n = 0;
+  for (Node* p = ready_; p != nullptr; p = p->next) ++n;
+  const Node* head = returned_.load(std::memory_order_acquire);
+  return n + (head != nullptr ? head->depth.load(std::memory_order_relaxed) : 0);
+}
 
 }  // namespace kube::record::internal

@@ -22,7 +22,8 @@ namespace kube::record::internal {
 
 class EventPool : public std::enable_shared_from_this<EventPool> {
  public:
-  /// Keeps at most about `max_pooled` idle events; more are deleted when released.
+  /// Keeps at most about 2 x `max_pooled` idle events (`max_pooled` returned and not yet
+  /// taken, as many taken and not yet handed out); more are deleted when released.
   static std::shared_ptr<EventPool> Make(std::size_t max_pooled);
 
   /// An event to fill in. It may hold an earlier event's values: the caller assigns every
@@ -32,7 +33,7 @@ class EventPool : public std::enable_shared_from_this<EventPool> {
   std::shared_ptr<api::core::v1::Event> Acquire();
 
   /// Idle events held now (approximate while other threads acquire or release; for tests).
-  std::size_t idle() const;
+  std::size_t idle();
 
   explicit EventPool(std::size_t max_pooled);
   ~EventPool();
@@ -43,14 +44,18 @@ class EventPool : public std::enable_shared_from_this<EventPool> {
   struct Node {
     api::core::v1::Event event;
     Node* next = nullptr;
+    // Nodes from this one to the end of its list; atomic because a releaser may read it on
+    // a head that another thread has just taken and is releasing again.
+    std::atomic<std::size_t> depth{0};
   };
   void Release(Node* node);
   static void DeleteList(Node* list);
 
-  std::atomic<Node*> returned_{nullptr};  // pushed by releasers, taken whole by Acquire
-  std::atomic<std::size_t> idle_{0};      // nodes in returned_ and ready_
-  std::mutex acquire_mu_;                 // producers among themselves
-  Node* ready_ = nullptr;                 // taken from returned_; under acquire_mu_
+  // Pushed by releasers, taken whole by Acquire. The only state both sides write, once per
+  // release and once per refill (not per event): no shared counter.
+  std::atomic<Node*> returned_{nullptr};
+  std::mutex acquire_mu_;  // producers among themselves
+  Node* ready_ = nullptr;  // taken from returned_; under acquire_mu_
   const std::size_t max_pooled_;
 };
 
