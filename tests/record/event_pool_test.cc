@@ -29,13 +29,16 @@ TEST(EventPoolTest, AReleasedEventIsHandedOutAgainWithItsBuffers) {
   EXPECT_EQ(pool->idle(), 0u);
 }
 
+// Idle events beyond max_pooled are deleted when a producer next takes the returned ones.
 TEST(EventPoolTest, KeepsAtMostMaxPooledIdleEvents) {
   auto pool = EventPool::Make(2);
   {
     std::vector<std::shared_ptr<Event>> held;
     for (int i = 0; i < 5; ++i) held.push_back(pool->Acquire());
   }
-  EXPECT_EQ(pool->idle(), 2u);
+  EXPECT_EQ(pool->idle(), 5u) << "returned, not yet looked at";
+  auto one = pool->Acquire();
+  EXPECT_EQ(pool->idle(), 1u) << "kept 2, handed out 1";
 }
 
 // Events may outlive whoever made the pool: the last event returns into a pool kept alive by
@@ -72,8 +75,7 @@ TEST(EventPoolTest, ManyThreadsAcquireAndRelease) {
   // Release the kept ones from another thread than the one that acquired them.
   std::thread releaser([&] { handed.clear(); });
   releaser.join();
-  EXPECT_LE(pool->idle(), 64u);
-  EXPECT_GT(pool->idle(), 0u);
+  EXPECT_GT(pool->idle(), 0u) << "released events came back";
 }
 
 }  // namespace

@@ -28,7 +28,20 @@ std::shared_ptr<Event> EventPool::Acquire() {
   Node* node = nullptr;
   {
     std::lock_guard lock(acquire_mu_);
-    if (ready_ == nullptr) ready_ = returned_.exchange(nullptr, std::memory_order_acquire);
+    if (ready_ == nullptr) {
+      ready_ = returned_.exchange(nullptr, std::memory_order_acquire);
+      // Keep at most max_pooled_ of them.
+      Node* last = ready_;
+      for (std::size_t kept = 1; last != nullptr && kept < max_pooled_; ++kept) last = last->next;
+      if (last != nullptr) {
+        DeleteList(last->next);
+        last->next = nullptr;
+      }
+      if (max_pooled_ == 0) {
+        DeleteList(ready_);
+        ready_ = nullptr;
+      }
+    }
     if (ready_ != nullptr) {
       node = ready_;
       ready_ = node->next;
@@ -41,25 +54,19 @@ std::shared_ptr<Event> EventPool::Acquire() {
 }
 
 void EventPool::Release(Node* node) {
-  Node* head = returned_.load(std::memory_order_relaxed);
-  do {
-    const std::size_t depth = head != nullptr ? head->depth.load(std::memory_order_relaxed) : 0;
-    if (depth >= max_pooled_) {
-      std::unique_ptr<Node> surplus(node);  // enough idle events already
-      return;
-    }
-    node->next = head;
-    node->depth.store(depth + 1, std::memory_order_relaxed);
-  } while (!returned_.compare_exchange_weak(head, node, std::memory_order_release,
-                                            std::memory_order_relaxed));
+  node->next = returned_.load(std::memory_order_relaxed);
+  while (!returned_.compare_exchange_weak(node->next, node, std::memory_order_release,
+                                          std::memory_order_relaxed)) {
+  }
 }
 
 std::size_t EventPool::idle() {
+  // Under acquire_mu_ no node can leave either list, so both can be walked.
   std::lock_guard lock(acquire_mu_);
   std::size_t n = 0;
-  for (Node* p = ready_; p != nullptr; p = p->next) ++n;
-  const Node* head = returned_.load(std::memory_order_acquire);
-  return n + (head != nullptr ? head->depth.load(std::memory_order_relaxed) : 0);
+  for (const Node* p = ready_; p != nullptr; p = p->next) ++n;
+  for (const Node* p = returned_.load(std::memory_order_acquire); p != nullptr; p = p->next) ++n;
+  return n;
 }
 
 }  // namespace kube::record::internal

@@ -22,8 +22,9 @@ namespace kube::record::internal {
 
 class EventPool : public std::enable_shared_from_this<EventPool> {
  public:
-  /// Keeps at most about 2 x `max_pooled` idle events (`max_pooled` returned and not yet
-  /// taken, as many taken and not yet handed out); more are deleted when released.
+  /// Keeps at most `max_pooled` idle events once a producer has looked (surplus is deleted
+  /// when Acquire takes the returned events); between two Acquires the returned list holds
+  /// at most as many events as were in flight at once, which the queues bound.
   static std::shared_ptr<EventPool> Make(std::size_t max_pooled);
 
   /// An event to fill in. It may hold an earlier event's values: the caller assigns every
@@ -44,15 +45,12 @@ class EventPool : public std::enable_shared_from_this<EventPool> {
   struct Node {
     api::core::v1::Event event;
     Node* next = nullptr;
-    // Nodes from this one to the end of its list; atomic because a releaser may read it on
-    // a head that another thread has just taken and is releasing again.
-    std::atomic<std::size_t> depth{0};
   };
   void Release(Node* node);
   static void DeleteList(Node* list);
 
-  // Pushed by releasers, taken whole by Acquire. The only state both sides write, once per
-  // release and once per refill (not per event): no shared counter.
+  // Pushed by releasers (never read by them: a node another thread may take is never
+  // dereferenced), taken whole by Acquire. No counter is shared per event.
   std::atomic<Node*> returned_{nullptr};
   std::mutex acquire_mu_;  // producers among themselves
   Node* ready_ = nullptr;  // taken from returned_; under acquire_mu_
