@@ -21,7 +21,7 @@ struct BroadcasterCounters {
   alignas(64) std::atomic<std::uint64_t> accepted{0};
   alignas(64) std::atomic<std::uint64_t> dropped_incoming{0};
   alignas(64) std::atomic<std::uint64_t> dropped_watcher_full{0};
-  std::atomic<std::uint64_t> delivered{0};
+  alignas(64) std::atomic<std::uint64_t> delivered{0};
   alignas(64) std::atomic<std::int64_t> watchers{0};
 };
 
@@ -187,7 +187,12 @@ Status Broadcaster::Enqueue(Event event) {
   return Status();
 }
 
-StatusOr<bool> Broadcaster::ActionOrDrop(Event event) {
+StatusOr<bool> Broadcaster::ActionOrDrop(const Event& event) {
+  Event copy = event;
+  return ActionOrDrop(std::move(copy));
+}
+
+StatusOr<bool> Broadcaster::ActionOrDrop(Event&& event) {
   // With kDropIfChannelFull distribution never blocks, so when nothing is queued ahead of this
   // event and nobody is distributing, hand it to the watchers directly: no hop through the
   // loop thread, and no wake-up of it. Nothing queued means every event accepted before this
@@ -214,6 +219,10 @@ void Broadcaster::Shutdown() {
   std::lock_guard lock(shutdown_mu_);
   incoming_.Close();
   if (loop_.joinable()) loop_.join();
+}
+
+std::uint64_t Broadcaster::DroppedWatcherFull() const {
+  return counters_->dropped_watcher_full.load(std::memory_order_relaxed);
 }
 
 BroadcasterStats Broadcaster::Stats() const {

@@ -92,8 +92,12 @@ class Broadcaster {
   Status Action(Event event);
 
   /// Queues `event` without blocking: true if queued, false if the incoming queue was full
-  /// (the event is dropped and counted). Error after Shutdown.
-  StatusOr<bool> ActionOrDrop(Event event);
+  /// (the event is dropped and counted). Error after Shutdown. `event` is moved from only
+  /// when the call returns true, so after false or an error the caller still has it (to
+  /// describe it in a log line, say) without having kept a copy.
+  StatusOr<bool> ActionOrDrop(Event&& event);
+  /// The same, queuing a copy of `event`.
+  StatusOr<bool> ActionOrDrop(const Event& event);
 
   /// Stops accepting events, lets the distribution thread deliver everything already queued,
   /// closes every watcher's channel and joins the thread. Idempotent; thread-safe. With
@@ -102,6 +106,10 @@ class Broadcaster {
 
   /// A snapshot of the counters.
   BroadcasterStats Stats() const;
+  /// Just Stats().dropped_watcher_full: cheap enough to read after every batch (it reads one
+  /// counter that only changes when an event is dropped, so busy threads share no cache line
+  /// through it).
+  std::uint64_t DroppedWatcherFull() const;
 
  private:
   void Loop();

@@ -41,8 +41,8 @@ TEST(EventPoolTest, KeepsAtMostMaxPooledIdleEvents) {
   EXPECT_EQ(pool->idle(), 1u) << "kept 2, handed out 1";
 }
 
-// Events may outlive whoever made the pool: the last event returns into a pool kept alive by
-// the events themselves, and everything is freed after (ASan checks the leak side).
+// Events may outlive the pool's owner: once the handle is gone the idle events are freed, and
+// the pool itself with the last event still out (ASan checks that nothing leaks or dangles).
 TEST(EventPoolTest, EventsKeepThePoolAlive) {
   std::shared_ptr<Event> survivor;
   {

@@ -219,7 +219,11 @@ TEST(BroadcasterTest, ActionOrDropOnAFullIncomingQueue) {
   EXPECT_EQ(b.ActionOrDrop(Ev(2)).value(), true);
   EXPECT_EQ(b.ActionOrDrop(Ev(3)).value(), true);
   EXPECT_EQ(b.ActionOrDrop(Ev(4)).value(), false);
-  EXPECT_EQ(b.ActionOrDrop(Ev(5)).value(), false);
+  Event five = Ev(5);
+  EXPECT_EQ(b.ActionOrDrop(std::move(five)).value(), false);
+  // NOLINTNEXTLINE(bugprone-use-after-move): a dropped event stays with the caller
+  ASSERT_NE(five.As<int>(), nullptr);
+  EXPECT_EQ(Val(five), 5);
   auto got = std::async(std::launch::async, [&] { return Drain(*w); });
   b.Shutdown();
   EXPECT_THAT(got.get(), ElementsAre(0, 1, 2, 3));

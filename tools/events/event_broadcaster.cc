@@ -147,13 +147,14 @@ class RecorderImpl final : public EventRecorder {
     event->type = std::string(type);
 
     auto item = watch::Event::Share<Event>(watch::EventType::kAdded, std::move(event));
-    auto sent = core_->mux->ActionOrDrop(item);
+    // Moved from only if queued: a dropped event is still here to be described.
+    auto sent = core_->mux->ActionOrDrop(std::move(item));
     if (!sent.ok()) {
       EventsCounters::Inc(core_->counters.dropped_shutdown);
       logger_->Error("Unable to record event (will not retry!)",
                      {{"err", sent.status().message()}, {"reason", std::string(reason)}});
     } else if (!*sent && logger_->Enabled(LogSeverity::kError, 0)) {
-      const Event& e = *item.As<Event>();
+      const Event& e = *item.As<Event>();  // NOLINT(bugprone-use-after-move): not moved when dropped
       logger_->Error(
           "Unable to record event: too many queued events, dropped event",
           {{"event", e.metadata.namespace_ + "/" + e.metadata.name}, {"reason", e.reason}});

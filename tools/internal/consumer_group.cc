@@ -32,7 +32,7 @@ ConsumerGroup::ConsumerGroup(watch::Broadcaster& mux, std::shared_ptr<Logger> lo
     : mux_(mux), logger_(std::move(logger)), abandoned_(abandoned) {}
 
 void ConsumerGroup::LogConsumerDrops() {
-  const std::uint64_t now = mux_.Stats().dropped_watcher_full;
+  const std::uint64_t now = mux_.DroppedWatcherFull();
   std::uint64_t logged = logged_drops_.load(std::memory_order_relaxed);
   if (now > logged && logged_drops_.compare_exchange_strong(logged, now)) {
     logger_->Error("Dropped events: a consumer's queue was full",

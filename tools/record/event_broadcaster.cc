@@ -30,7 +30,7 @@ struct BroadcasterCore {
   CorrelatorOptions correlator_options;
   std::uint64_t seed;
   std::unique_ptr<watch::Broadcaster> mux;
-  std::shared_ptr<EventPool> pool;
+  EventPool::Handle pool;
   RecordCounters counters;
   std::unique_ptr<tools::internal::ConsumerGroup> consumers;
   std::atomic<std::uint64_t> next_seed{0};
@@ -104,7 +104,8 @@ class RecorderImpl final : public EventRecorder {
     io.field_path.assign(ref.field_path);
     auto item =
         watch::Event::Share<api::core::v1::Event>(watch::EventType::kAdded, std::move(event));
-    auto sent = core_->mux->ActionOrDrop(item);
+    // Moved from only if queued: a dropped event is still here to be described.
+    auto sent = core_->mux->ActionOrDrop(std::move(item));
     if (!sent.ok()) {
       RecordCounters::Inc(core_->counters.dropped_shutdown);
       logger_->Error("Unable to record event (will not retry!)",
@@ -112,6 +113,7 @@ class RecorderImpl final : public EventRecorder {
     } else if (!*sent) {
       if (logger_->Enabled(LogSeverity::kError, 0)) {
         logger_->Error("Unable to record event: too many queued events, dropped event",
+                       // NOLINTNEXTLINE(bugprone-use-after-move): not moved when dropped
                        {{"event", internal::DescribeEvent(*item.As<api::core::v1::Event>())}});
       }
     }

@@ -48,16 +48,21 @@ void SeriesRecorder::Start() {
           }
         });
   }
-  // Both tasks run once at once, then every period after the previous run completed.
+  // Both tasks run once at once, then every period after the previous run completed (Go's
+  // wait.Until). The first run happens here, before any event can be observed: the cache is
+  // empty, so it writes nothing, but running it on the task's thread instead would let it
+  // race the first series and patch it a second time, depending on thread start-up.
+  FinishSeries();
+  RefreshExistingEventSeries();
   threads_.emplace_back([this](std::stop_token stop) {
-    do {
+    while (clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(kFinishTime), stop)) {
       FinishSeries();
-    } while (clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(kFinishTime), stop));
+    }
   });
   threads_.emplace_back([this](std::stop_token stop) {
-    do {
+    while (clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(kRefreshTime), stop)) {
       RefreshExistingEventSeries();
-    } while (clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(kRefreshTime), stop));
+    }
   });
 }
 

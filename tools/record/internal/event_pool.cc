@@ -6,26 +6,41 @@ namespace kube::record::internal {
 
 using api::core::v1::Event;
 
-std::shared_ptr<EventPool> EventPool::Make(std::size_t max_pooled) {
-  return std::make_shared<EventPool>(max_pooled);
+EventPool::Handle EventPool::Make(std::size_t max_pooled) {
+  return Handle(new EventPool(max_pooled));  // NOLINT(cppcoreguidelines-owning-memory)
 }
+
+void EventPool::Orphan::operator()(EventPool* pool) const { pool->OrphanSelf(); }
 
 EventPool::EventPool(std::size_t max_pooled) : max_pooled_(max_pooled) {}
 
-EventPool::~EventPool() {
-  DeleteList(ready_);
-  DeleteList(returned_.load(std::memory_order_acquire));
+EventPool::~EventPool() = default;
+
+EventPool::Node* EventPool::OrphanedMark() {
+  // A distinct address no node can have.
+  static constexpr char kMark = 0;
+  return reinterpret_cast<Node*>(const_cast<char*>(&kMark));  // NOLINT: compared, never read
 }
 
-void EventPool::DeleteList(Node* list) {
+std::size_t EventPool::DeleteList(Node* list) {
+  std::size_t n = 0;
   while (list != nullptr) {
     std::unique_ptr<Node> node(list);
     list = list->next;
+    ++n;
+  }
+  return n;
+}
+
+void EventPool::DropNodes(std::size_t n) {
+  if (n > 0 && alive_.fetch_sub(n, std::memory_order_acq_rel) == n) {
+    delete this;  // NOLINT(cppcoreguidelines-owning-memory): the last node or the owner went
   }
 }
 
 std::shared_ptr<Event> EventPool::Acquire() {
   Node* node = nullptr;
+  std::size_t trimmed = 0;
   {
     std::lock_guard lock(acquire_mu_);
     if (ready_ == nullptr) {
@@ -34,11 +49,11 @@ std::shared_ptr<Event> EventPool::Acquire() {
       Node* last = ready_;
       for (std::size_t kept = 1; last != nullptr && kept < max_pooled_; ++kept) last = last->next;
       if (last != nullptr) {
-        DeleteList(last->next);
+        trimmed = DeleteList(last->next);
         last->next = nullptr;
       }
       if (max_pooled_ == 0) {
-        DeleteList(ready_);
+        trimmed += DeleteList(ready_);
         ready_ = nullptr;
       }
     }
@@ -47,17 +62,37 @@ std::shared_ptr<Event> EventPool::Acquire() {
       ready_ = node->next;
     }
   }
-  if (node == nullptr) node = std::make_unique<Node>().release();
-  // The deleter owns the node until it hands it back; the pool outlives its events.
-  return std::shared_ptr<Event>(&node->event,
-                                [pool = shared_from_this(), node](Event*) { pool->Release(node); });
+  if (trimmed > 0) alive_.fetch_sub(trimmed, std::memory_order_relaxed);  // the owner's +1 stays
+  if (node == nullptr) {
+    node = std::make_unique<Node>().release();
+    alive_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return std::shared_ptr<Event>(&node->event, [this, node](Event*) { Release(node); });
 }
 
 void EventPool::Release(Node* node) {
-  node->next = returned_.load(std::memory_order_relaxed);
-  while (!returned_.compare_exchange_weak(node->next, node, std::memory_order_release,
-                                          std::memory_order_relaxed)) {
+  Node* head = returned_.load(std::memory_order_relaxed);
+  do {
+    if (head == OrphanedMark()) {
+      std::unique_ptr<Node> gone(node);
+      gone.reset();
+      DropNodes(1);
+      return;
+    }
+    node->next = head;
+  } while (!returned_.compare_exchange_weak(head, node, std::memory_order_release,
+                                            std::memory_order_relaxed));
+}
+
+void EventPool::OrphanSelf() {
+  Node* returned = returned_.exchange(OrphanedMark(), std::memory_order_acq_rel);
+  std::size_t freed = DeleteList(returned);
+  {
+    std::lock_guard lock(acquire_mu_);
+    freed += DeleteList(ready_);
+    ready_ = nullptr;
   }
+  DropNodes(freed + 1);  // and the owner's reference
 }
 
 std::size_t EventPool::idle() {
@@ -65,7 +100,9 @@ std::size_t EventPool::idle() {
   std::lock_guard lock(acquire_mu_);
   std::size_t n = 0;
   for (const Node* p = ready_; p != nullptr; p = p->next) ++n;
-  for (const Node* p = returned_.load(std::memory_order_acquire); p != nullptr; p = p->next) ++n;
+  const Node* head = returned_.load(std::memory_order_acquire);
+  if (head == OrphanedMark()) return n;
+  for (const Node* p = head; p != nullptr; p = p->next) ++n;
   return n;
 }
 

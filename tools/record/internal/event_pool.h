@@ -6,9 +6,11 @@
 // the same arena lock. Pooled events are not destroyed when their last reference goes: they
 // come back here with their strings' buffers, and the next event is assigned into them.
 //
-// Releasing pushes onto a lock-free list (consumers never wait for producers); acquiring takes
-// the whole list at once when the producers' own list runs dry, so the two sides touch shared
-// state once per batch, not once per event.
+// Nothing shared is written per event by both sides: releasing pushes onto a lock-free list
+// (a releaser never dereferences a node another thread could take), acquiring takes that whole
+// list when the producers' own list runs dry, and events point at the pool without counting
+// references. The pool's owner holds it through a Handle; when the handle goes, the idle
+// events are freed and the pool itself is freed with the last event still out.
 #pragma once
 
 #include <atomic>
@@ -20,24 +22,27 @@
 
 namespace kube::record::internal {
 
-class EventPool : public std::enable_shared_from_this<EventPool> {
+class EventPool {
  public:
-  /// Keeps at most `max_pooled` idle events once a producer has looked (surplus is deleted
-  /// when Acquire takes the returned events); between two Acquires the returned list holds
-  /// at most as many events as were in flight at once, which the queues bound.
-  static std::shared_ptr<EventPool> Make(std::size_t max_pooled);
+  struct Orphan {
+    void operator()(EventPool* pool) const;
+  };
+  /// The owner's handle: Acquire through it; destroying it orphans the pool.
+  using Handle = std::unique_ptr<EventPool, Orphan>;
+
+  /// A pool keeping at most `max_pooled` idle events once a producer has looked (surplus is
+  /// deleted when Acquire takes the returned events); between two Acquires the returned list
+  /// holds at most as many events as were out at once, which the queues bound.
+  static Handle Make(std::size_t max_pooled);
 
   /// An event to fill in. It may hold an earlier event's values: the caller assigns every
   /// field it uses and clears the others it might have set (the recorder's fixed set).
-  /// When the last reference goes, the event returns to the pool (or is deleted if the pool
-  /// is full); the returned pointer keeps the pool alive.
+  /// When the last reference goes, the event returns to the pool. Only the owner calls this.
   std::shared_ptr<api::core::v1::Event> Acquire();
 
-  /// Idle events held now (approximate while other threads acquire or release; for tests).
+  /// Idle events held now (for tests; exact when no other thread acquires or releases).
   std::size_t idle();
 
-  explicit EventPool(std::size_t max_pooled);
-  ~EventPool();
   EventPool(const EventPool&) = delete;
   EventPool& operator=(const EventPool&) = delete;
 
@@ -46,12 +51,19 @@ class EventPool : public std::enable_shared_from_this<EventPool> {
     api::core::v1::Event event;
     Node* next = nullptr;
   };
+  explicit EventPool(std::size_t max_pooled);
+  ~EventPool();
   void Release(Node* node);
-  static void DeleteList(Node* list);
+  void OrphanSelf();
+  void DropNodes(std::size_t n);  // n nodes were deleted; frees the pool with the last
+  static std::size_t DeleteList(Node* list);
+  static Node* OrphanedMark();
 
-  // Pushed by releasers (never read by them: a node another thread may take is never
-  // dereferenced), taken whole by Acquire. No counter is shared per event.
+  // Pushed by releasers, taken whole by Acquire; OrphanedMark() once the owner is gone.
   std::atomic<Node*> returned_{nullptr};
+  // Nodes alive (idle or out) plus one for the owner; changes only when a node is created
+  // or deleted, never per event.
+  std::atomic<std::size_t> alive_{1};
   std::mutex acquire_mu_;  // producers among themselves
   Node* ready_ = nullptr;  // taken from returned_; under acquire_mu_
   const std::size_t max_pooled_;
