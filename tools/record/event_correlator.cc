@@ -215,15 +215,15 @@ EventAggregator::~EventAggregator() = default;
 std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool* combined_out) {
   std::string cache_key;
   std::unique_lock lock(mu_);
-  std::unique_ptr<Event> combined;
-  Aggregate(event, cache_key, lock, combined);
-  if (combined_out != nullptr) *combined_out = combined != nullptr;
-  return {combined ? std::move(*combined) : std::move(event), std::move(cache_key)};
+  std::unique_ptr<Event> unused;
+  const bool combined = Aggregate(event, cache_key, lock, unused, &event);
+  if (combined_out != nullptr) *combined_out = combined;
+  return {std::move(event), std::move(cache_key)};
 }
 
 bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
                                 std::unique_lock<std::mutex>& lock,
-                                std::unique_ptr<Event>& combined_out) {
+                                std::unique_ptr<Event>& combined_out, Event* owned) {
   // Millisecond precision is plenty for a 10-minute window; the combined event below is
   // stamped with the precise time.
   const Clock::time_point now = clock_->NowCoarse();
@@ -255,18 +255,52 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
     if (!default_keys) AssignEventKey(cache_key, event);
     return false;
   }
-  cache_key = key_buf_;
+  // The dedup key built alongside is not needed: hand over the aggregate key's buffer.
+  std::swap(cache_key, key_buf_);
   if (lock.owns_lock()) lock.unlock();
   const Clock::time_point stamp = clock_->Now();
 
-  // Built in place: an Event is ~30 members, so every move of it costs.
+  // A new event with only these fields (Go builds a fresh v1.Event): when the caller owns the
+  // input (`owned`, the same object as `event`), it is turned into that event in place (its
+  // buffers reused, every other field reset); otherwise it is built in `combined_out`.
+  char hex[24];
+  const auto hex_end = std::to_chars(hex, hex + sizeof hex, UnixNanos(stamp), 16).ptr;
+  if (owned != nullptr) {
+    Event& e = *owned;
+    if (default_message_func_) {
+      e.message.insert(0, kAggregatedMessagePrefix);
+    } else {
+      e.message = message_func_(event);  // before anything else of `event` changes
+    }
+    auto& m = e.metadata;
+    m.name.assign(e.involved_object.name).append(1, '.').append(hex, hex_end);
+    m.generate_name.clear();
+    m.self_link.clear();
+    m.uid.clear();
+    m.resource_version.clear();
+    m.generation = 0;
+    m.creation_timestamp = api::meta::v1::Time();
+    m.deletion_timestamp.reset();
+    m.labels.clear();
+    m.annotations.clear();
+    m.unknown_fields.clear();
+    e.type_meta = api::meta::v1::TypeMeta{"v1", "Event"};
+    e.count = 1;
+    e.first_timestamp = api::meta::v1::Time(stamp);
+    e.last_timestamp = e.first_timestamp;
+    e.event_time = api::meta::v1::MicroTime();
+    e.series.reset();
+    e.action.clear();
+    e.related.reset();
+    e.reporting_controller.clear();
+    e.reporting_instance.clear();
+    // Kept: namespace, involvedObject, type, reason, source.
+    return true;
+  }
   combined_out = std::make_unique<Event>();
   Event& combined = *combined_out;
-  combined.metadata.name = event.involved_object.name;
-  combined.metadata.name += '.';
-  char hex[24];
-  auto r = std::to_chars(hex, hex + sizeof hex, UnixNanos(stamp), 16);
-  combined.metadata.name.append(hex, r.ptr);
+  combined.metadata.name.reserve(event.involved_object.name.size() + 17);
+  combined.metadata.name.assign(event.involved_object.name).append(1, '.').append(hex, hex_end);
   combined.metadata.namespace_ = event.metadata.namespace_;
   combined.count = 1;
   combined.first_timestamp = api::meta::v1::Time(stamp);
@@ -374,7 +408,7 @@ EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* own
   {
     std::lock_guard lock(logger_mu_);
     std::unique_lock<std::mutex> no_lock;  // logger_mu_ serializes the private aggregator
-    view.aggregated = aggregator_.Aggregate(event, key_buf_, no_lock, view.modified);
+    view.aggregated = aggregator_.Aggregate(event, key_buf_, no_lock, view.modified, owned);
     Observe(view, key_buf_, owned, scratch);
   }
   if (filter_ && filter_->Filter(view.event())) {
