@@ -299,8 +299,8 @@ void Broadcaster::Distribute(std::span<Event> events, Chan<Event>::Wake wake) {
     // Consumers are woken when their channel is half full or when the loop is about to wait,
     // not for every run: wake-ups, not copies, are the cost of fan-out.
     const bool last = i + 1 == count && lagging_.empty();
-    const std::size_t n = last ? w->chan_.TryMoveBatch(events, wake)
-                               : w->chan_.TrySendBatch(events, wake);
+    const std::size_t n =
+        last ? w->chan_.TryMoveBatch(events, wake) : w->chan_.TrySendBatch(events, wake);
     if (wake == Chan<Event>::Wake::kLater) w->wake_pending_ = true;
     delivered += n;
     if (n == events.size()) continue;

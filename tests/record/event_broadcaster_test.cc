@@ -498,8 +498,12 @@ TEST_F(BroadcasterTest, RecycledEventsCarryNothingOfThePreviousEvent) {
   });
   auto first = b.NewRecorder({"a-rather-long-controller-name", "a-long-host-name-0001"});
   auto second = b.NewRecorder({"c", ""});
-  ObjectReference long_ref{"Deployment", "a-long-namespace", "a-very-long-deployment-name",
-                           "0b5c3c5e-1111-4222-8333-444455556666", "apps/v1", "987654",
+  ObjectReference long_ref{"Deployment",
+                           "a-long-namespace",
+                           "a-very-long-deployment-name",
+                           "0b5c3c5e-1111-4222-8333-444455556666",
+                           "apps/v1",
+                           "987654",
                            "spec.template.spec.containers{sidecar}"};
   for (int round = 0; round < 50; ++round) {
     first->AnnotatedEventf(long_ref, {{"k", "v"}}, "Warning", "ALongReasonForTheEvent",
@@ -527,8 +531,8 @@ TEST_F(BroadcasterTest, RecycledEventsCarryNothingOfThePreviousEvent) {
     const Event& a = seen[i - 1];
     EXPECT_EQ(a.metadata.annotations, (std::map<std::string, std::string>{{"k", "v"}}));
     EXPECT_EQ(a.involved_object, long_ref);
-    EXPECT_EQ(a.message, "a long message number " + std::to_string(i / 2) +
-                             " that does not fit in place");
+    EXPECT_EQ(a.message,
+              "a long message number " + std::to_string(i / 2) + " that does not fit in place");
   }
 }
 

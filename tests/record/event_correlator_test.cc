@@ -296,8 +296,8 @@ TEST_F(CorrelatorTest, AggregationWindowHoldsTheNewestMessages) {
   EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("c"))).aggregated);   // holds b, c
   EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("b"))).aggregated);  // still held
   EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("c"))).aggregated);
-  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("a"))).aggregated);   // holds a, c
-  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("b"))).aggregated);   // holds a, b
+  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("a"))).aggregated);  // holds a, c
+  EXPECT_TRUE(c.EventCorrelate(Stamp(MakeEvent("b"))).aggregated);  // holds a, b
   EXPECT_FALSE(c.EventCorrelate(Stamp(MakeEvent("a"))).aggregated);
 }
 

@@ -89,7 +89,8 @@ TEST(LruCacheTest, SimilarKeysStayDistinct) {
 TEST(KeyHashTest, DependsOnEveryByteAndTheLength) {
   const std::string s(100, 'a');
   std::set<std::uint64_t> hashes;
-  for (std::size_t n = 0; n <= s.size(); ++n) hashes.insert(HashKey(std::string_view(s).substr(0, n)));
+  for (std::size_t n = 0; n <= s.size(); ++n)
+    hashes.insert(HashKey(std::string_view(s).substr(0, n)));
   EXPECT_EQ(hashes.size(), s.size() + 1) << "every length hashes differently";
   hashes.clear();
   for (std::size_t i = 0; i < s.size(); ++i) {

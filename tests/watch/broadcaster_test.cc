@@ -539,9 +539,8 @@ TEST(BroadcasterTest, AnIsolatedActionArrivesWithoutFurtherTraffic) {
   auto w = MustWatch(*b);
   for (int round = 0; round < 3; ++round) {
     ASSERT_TRUE(b->Action(Ev(round)).ok());
-    EXPECT_THAT(w->ResultChan().Receive(), Optional(::testing::Truly([&](const Event& e) {
-                  return Val(e) == round;
-                })));
+    EXPECT_THAT(w->ResultChan().Receive(),
+                Optional(::testing::Truly([&](const Event& e) { return Val(e) == round; })));
     // Let the loop go from polling to its untimed sleep before the next round.
     std::this_thread::sleep_for(std::chrono::milliseconds(round));
   }

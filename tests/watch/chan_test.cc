@@ -518,8 +518,7 @@ TEST(ChanTest, MoveBatchesTakeThePrefixThatFits) {
   EXPECT_EQ(v[1], nullptr);
   ASSERT_NE(v[2], nullptr);
   EXPECT_EQ(*v[2], 2);
-  auto rest = std::async(std::launch::async,
-                         [&] { return c.MoveBatch(std::span(v).subspan(2)); });
+  auto rest = std::async(std::launch::async, [&] { return c.MoveBatch(std::span(v).subspan(2)); });
   std::vector<int> got;
   for (int i = 0; i < 4; ++i) got.push_back(**c.Receive());
   EXPECT_EQ(rest.get(), 2u);
@@ -568,13 +567,15 @@ TEST(ChanTest, APollingReceiverFindsAnUnlessPollingItemAtItsTimeout) {
 // A kNow send wakes a polling receiver at once, and so does Close.
 TEST(ChanTest, APollingReceiverIsWokenByANowSendOrClose) {
   Chan<int> c(4);
-  auto poller = std::async(std::launch::async, [&] { return c.PollForItems(std::chrono::hours(1)); });
+  auto poller =
+      std::async(std::launch::async, [&] { return c.PollForItems(std::chrono::hours(1)); });
   ASSERT_TRUE(WaitUntil([&] { return c.receivers_polling() == 1; }));
   ASSERT_TRUE(c.TrySend(1));
   EXPECT_TRUE(poller.get());
 
   Chan<int> d(4);
-  auto closed = std::async(std::launch::async, [&] { return d.PollForItems(std::chrono::hours(1)); });
+  auto closed =
+      std::async(std::launch::async, [&] { return d.PollForItems(std::chrono::hours(1)); });
   ASSERT_TRUE(WaitUntil([&] { return d.receivers_polling() == 1; }));
   d.Close();
   EXPECT_FALSE(closed.get());

@@ -154,7 +154,8 @@ class RecorderImpl final : public EventRecorder {
       logger_->Error("Unable to record event (will not retry!)",
                      {{"err", sent.status().message()}, {"reason", std::string(reason)}});
     } else if (!*sent && logger_->Enabled(LogSeverity::kError, 0)) {
-      const Event& e = *item.As<Event>();  // NOLINT(bugprone-use-after-move): not moved when dropped
+      const Event& e =
+          *item.As<Event>();  // NOLINT(bugprone-use-after-move): not moved when dropped
       logger_->Error(
           "Unable to record event: too many queued events, dropped event",
           {{"event", e.metadata.namespace_ + "/" + e.metadata.name}, {"reason", e.reason}});

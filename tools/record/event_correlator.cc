@@ -44,8 +44,8 @@ void AssignAggregateAndEventKeys(std::string& agg, std::string& dedup, const Eve
   }
   Assign(agg, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.uid,
                o.api_version, e.type, e.reason, e.reporting_controller, e.reporting_instance});
-  const std::size_t common = agg.size() - e.reporting_controller.size() -
-                             e.reporting_instance.size();
+  const std::size_t common =
+      agg.size() - e.reporting_controller.size() - e.reporting_instance.size();
   dedup.clear();
   dedup.reserve(common + e.message.size());
   dedup.append(agg.data(), common);
@@ -132,8 +132,9 @@ std::string WriteDedupPatch(std::int32_t count, const api::meta::v1::Time& last_
     if (cache == nullptr) {
       api::meta::v1::AppendRFC3339(out, last_timestamp.time(), 0);
     } else {
-      const std::int64_t second =
-          std::chrono::floor<std::chrono::seconds>(last_timestamp.time()).time_since_epoch().count();
+      const std::int64_t second = std::chrono::floor<std::chrono::seconds>(last_timestamp.time())
+                                      .time_since_epoch()
+                                      .count();
       if (second != cache->second) {
         cache->text.clear();
         api::meta::v1::AppendRFC3339(cache->text, last_timestamp.time(), 0);
@@ -203,8 +204,8 @@ EventAggregator::EventAggregator(std::size_t lru_cache_size, EventAggregatorKeyF
     : cache_(std::make_unique<internal::LruCache<Record>>(lru_cache_size)),
       default_key_func_(IsFunction(key_func, static_cast<KeyFnPtr>(&EventAggregatorByReasonFunc))),
       key_func_(std::move(key_func)),
-      default_message_func_(IsFunction(message_func, static_cast<MessageFnPtr>(
-                                                         &EventAggregatorByReasonMessageFunc))),
+      default_message_func_(
+          IsFunction(message_func, static_cast<MessageFnPtr>(&EventAggregatorByReasonMessageFunc))),
       message_func_(std::move(message_func)),
       max_events_(max_events),
       max_interval_(max_interval_in_seconds),
@@ -363,7 +364,8 @@ CorrelatorOptions WithDefaults(CorrelatorOptions o) {
   if (o.burst_size == 0) o.burst_size = kDefaultSpamBurst;
   if (o.qps == 0) o.qps = kDefaultSpamQPS;
   if (!o.key_func) o.key_func = static_cast<KeyFnPtr>(&EventAggregatorByReasonFunc);
-  if (!o.message_func) o.message_func = static_cast<MessageFnPtr>(&EventAggregatorByReasonMessageFunc);
+  if (!o.message_func)
+    o.message_func = static_cast<MessageFnPtr>(&EventAggregatorByReasonMessageFunc);
   if (o.max_events == 0) o.max_events = kDefaultAggregateMaxEvents;
   if (o.max_interval_in_seconds == 0)
     o.max_interval_in_seconds = kDefaultAggregateIntervalInSeconds;
@@ -438,8 +440,8 @@ void EventCorrelator::Observe(EventCorrelateView& view, const std::string& key, 
     event.metadata.resource_version = last->resource_version;
     event.first_timestamp = last->first_timestamp;
     event.count = static_cast<std::int32_t>(last->count + 1);
-    view.patch = WriteDedupPatch(event.count, event.last_timestamp, event.message,
-                                 patch_time_cache_.get());
+    view.patch =
+        WriteDedupPatch(event.count, event.last_timestamp, event.message, patch_time_cache_.get());
   }
   // Record this observation (GetOrInsert made the entry the most recent one).
   const Event& event = view.event();

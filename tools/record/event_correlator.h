@@ -192,7 +192,7 @@ class EventCorrelator {
   std::string key_buf_;  // scratch cache key (under logger_mu_)
   std::unique_ptr<internal::LruCache<Observation>> logger_cache_;
   std::unique_ptr<internal::PatchTimeCache> patch_time_cache_;  // under logger_mu_
-  std::unique_ptr<EventSourceObjectSpamFilter> filter_;  // null when disabled
+  std::unique_ptr<EventSourceObjectSpamFilter> filter_;         // null when disabled
 };
 
 /// The exact core/v1 dedup PATCH body: keys sorted, message omitted when empty, lastTimestamp
