@@ -15,6 +15,7 @@
 #include <span>
 #include <stop_token>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -98,65 +99,26 @@ class Chan {
   /// woken before this waits for room.
   std::size_t SendBatch(std::span<const T> values, std::stop_token stop = {},
                         Wake wake = Wake::kNow) {
-    std::size_t sent = 0;
-    std::unique_lock lock(mu_);
-    while (true) {
-      if (closed_) return sent;
-      const std::size_t n = std::min<std::size_t>(values.size() - sent, ring_.size() - count_);
-      for (std::size_t i = 0; i < n; ++i) PushLocked(values[sent + i]);
-      sent += n;
-      if (sent == values.size()) {
-        NotifyReceivers(lock, n, wake);
-        return sent;
-      }
-      // Full: wake receivers before waiting for them to make room.
-      if (recv_waiters_ + polling_receivers_ > 0) recv_cv_.notify_all();
-      if (stop.stop_requested()) return sent;
-      Wait(lock, send_cv_, send_waiters_, stop, [this] { return HasRoomOrClosed(); });
-    }
+    return SendBatchImpl(values, std::move(stop), wake);
   }
 
   /// Appends copies of as many of `values` (a prefix) as fit right now; never blocks. Returns
   /// how many were appended (0 when closed).
   std::size_t TrySendBatch(std::span<const T> values, Wake wake = Wake::kNow) {
-    std::unique_lock lock(mu_);
-    if (closed_) return 0;
-    const std::size_t n = std::min<std::size_t>(values.size(), ring_.size() - count_);
-    for (std::size_t i = 0; i < n; ++i) PushLocked(values[i]);
-    NotifyReceivers(lock, n, wake);
-    return n;
+    return TrySendBatchImpl(values, wake);
   }
 
   /// Like TrySendBatch, but moves the items that fit out of `values` (the prefix it returns
   /// the length of); the rest are left untouched. Saves a copy (for shared_ptr payloads, two
   /// atomic reference-count operations) when the caller no longer needs them.
   std::size_t TryMoveBatch(std::span<T> values, Wake wake = Wake::kNow) {
-    std::unique_lock lock(mu_);
-    if (closed_) return 0;
-    const std::size_t n = std::min<std::size_t>(values.size(), ring_.size() - count_);
-    for (std::size_t i = 0; i < n; ++i) PushLocked(std::move(values[i]));
-    NotifyReceivers(lock, n, wake);
-    return n;
+    return TrySendBatchImpl(values, wake);
   }
 
   /// Like SendBatch (blocks whenever full; fewer only if closed or stopped), but moves the
   /// items it appends out of `values`.
   std::size_t MoveBatch(std::span<T> values, std::stop_token stop = {}, Wake wake = Wake::kNow) {
-    std::size_t sent = 0;
-    std::unique_lock lock(mu_);
-    while (true) {
-      if (closed_) return sent;
-      const std::size_t n = std::min<std::size_t>(values.size() - sent, ring_.size() - count_);
-      for (std::size_t i = 0; i < n; ++i) PushLocked(std::move(values[sent + i]));
-      sent += n;
-      if (sent == values.size()) {
-        NotifyReceivers(lock, n, wake);
-        return sent;
-      }
-      if (recv_waiters_ + polling_receivers_ > 0) recv_cv_.notify_all();
-      if (stop.stop_requested()) return sent;
-      Wait(lock, send_cv_, send_waiters_, stop, [this] { return HasRoomOrClosed(); });
-    }
+    return SendBatchImpl(values, std::move(stop), wake);
   }
 
   /// Blocks until the channel holds an item or is closed, without taking anything. True if an
@@ -340,6 +302,46 @@ class Chan {
   std::default_sentinel_t end() { return {}; }
 
  private:
+  // Copies the items of a span of const T, moves those of a span of T.
+  template <class U>
+  static decltype(auto) Take(U& item) {
+    if constexpr (std::is_const_v<U>) {
+      return static_cast<const T&>(item);
+    } else {
+      return static_cast<T&&>(item);
+    }
+  }
+
+  template <class U>
+  std::size_t SendBatchImpl(std::span<U> values, std::stop_token stop, Wake wake) {
+    std::size_t sent = 0;
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (closed_) return sent;
+      const std::size_t n = std::min<std::size_t>(values.size() - sent, ring_.size() - count_);
+      for (std::size_t i = 0; i < n; ++i) PushLocked(Take(values[sent + i]));
+      sent += n;
+      if (sent == values.size()) {
+        NotifyReceivers(lock, n, wake);
+        return sent;
+      }
+      // Full: wake receivers before waiting for them to make room.
+      if (recv_waiters_ + polling_receivers_ > 0) recv_cv_.notify_all();
+      if (stop.stop_requested()) return sent;
+      Wait(lock, send_cv_, send_waiters_, stop, [this] { return HasRoomOrClosed(); });
+    }
+  }
+
+  template <class U>
+  std::size_t TrySendBatchImpl(std::span<U> values, Wake wake) {
+    std::unique_lock lock(mu_);
+    if (closed_) return 0;
+    const std::size_t n = std::min<std::size_t>(values.size(), ring_.size() - count_);
+    for (std::size_t i = 0; i < n; ++i) PushLocked(Take(values[i]));
+    NotifyReceivers(lock, n, wake);
+    return n;
+  }
+
   template <class U>
   bool TrySendImpl(U&& value, Wake wake) {
     std::unique_lock lock(mu_);

@@ -40,14 +40,23 @@ class BroadcasterTest : public ::testing::Test {
   }
 };
 
+// Every event a StartEventWatcher handler was given; read it after Flush, under `mu`.
+struct SeenEvents {
+  explicit SeenEvents(EventBroadcaster& b) {
+    b.StartEventWatcher([this](const Event& e) {
+      std::lock_guard lock(mu);
+      events.push_back(e);
+    });
+  }
+  std::mutex mu;
+  std::vector<Event> events;
+};
+
 TEST_F(BroadcasterTest, RecorderBuildsTheEventLikeClientGo) {
   EventBroadcaster b(Options());
-  std::vector<Event> seen;
-  std::mutex mu;
-  b.StartEventWatcher([&](const Event& e) {
-    std::lock_guard lock(mu);
-    seen.push_back(e);
-  });
+  SeenEvents watched(b);
+  std::vector<Event>& seen = watched.events;
+  std::mutex& mu = watched.mu;
   auto recorder = b.NewRecorder({"my-controller", "host-1"});
   recorder->Eventf(Pod(), "Normal", "Scaled", "Scaled %s to %d replicas", "web", 3);
   ObjectReference node{"Node", "", "n1", "uid-n1", "v1", "", ""};
@@ -490,12 +499,7 @@ TEST_F(BroadcasterTest, ConcurrentEmittersRaceShutdownSafely) {
 // carry nothing of the one before (annotations, a longer name, field path, another source).
 TEST_F(BroadcasterTest, RecycledEventsCarryNothingOfThePreviousEvent) {
   EventBroadcaster b(Options());
-  std::vector<Event> seen;
-  std::mutex mu;
-  b.StartEventWatcher([&](const Event& e) {
-    std::lock_guard lock(mu);
-    seen.push_back(e);
-  });
+  SeenEvents watched(b);
   auto first = b.NewRecorder({"a-rather-long-controller-name", "a-long-host-name-0001"});
   auto second = b.NewRecorder({"c", ""});
   ObjectReference long_ref{"Deployment",
@@ -512,7 +516,8 @@ TEST_F(BroadcasterTest, RecycledEventsCarryNothingOfThePreviousEvent) {
     second->Eventf(ObjectReference{"Pod", "", "p", "", "v1", "", ""}, "Normal", "R", "m");
     ASSERT_TRUE(b.Flush(10s));
   }
-  std::lock_guard lock(mu);
+  std::lock_guard lock(watched.mu);
+  const std::vector<Event>& seen = watched.events;
   ASSERT_EQ(seen.size(), 100u);
   for (std::size_t i = 1; i < seen.size(); i += 2) {
     const Event& e = seen[i];

@@ -47,6 +47,19 @@ std::vector<int> Range(int from, int to) {
   return v;
 }
 
+// Receives on its own thread, `batch` events at a time, until the channel is closed.
+std::future<std::vector<int>> DrainInBatches(std::shared_ptr<Interface> w, std::size_t batch) {
+  return std::async(std::launch::async, [w = std::move(w), batch] {
+    std::vector<Event> events;
+    std::vector<int> got;
+    while (w->ResultChan().ReceiveBatch(events, batch) > 0) {
+      for (auto& e : events) got.push_back(Val(e));
+      events.clear();
+    }
+    return got;
+  });
+}
+
 std::shared_ptr<Interface> MustWatch(Broadcaster& b) {
   auto w = b.Watch();
   EXPECT_TRUE(w.ok()) << w.status();
@@ -392,15 +405,7 @@ TEST(BroadcasterTest, ConcurrentWatchStopAndActionFromManyThreads) {
   constexpr int kChurners = 3;
   auto b = Broadcaster::NewBroadcaster(64, FullChannelBehavior::kWaitIfChannelFull);
   auto permanent = MustWatch(*b);
-  auto permanent_got = std::async(std::launch::async, [&] {
-    std::vector<Event> batch;
-    std::vector<int> got;
-    while (permanent->ResultChan().ReceiveBatch(batch, 32) > 0) {
-      for (auto& e : batch) got.push_back(Val(e));
-      batch.clear();
-    }
-    return got;
-  });
+  auto permanent_got = DrainInBatches(permanent, 32);
   std::atomic<int> producers_left{kProducers};
   std::atomic<std::uint64_t> queued{0};
   std::vector<std::thread> threads;
@@ -466,17 +471,7 @@ TEST(BroadcasterTest, ProducerSideDistributionKeepsOrderAndRegistrationPoints) {
   constexpr int kProducers = 3;
   constexpr int kPerProducer = 3000;
   auto b = Broadcaster::NewBroadcaster(16, FullChannelBehavior::kWaitIfChannelFull);
-  auto drain = [](std::shared_ptr<Interface> w) {
-    return std::async(std::launch::async, [w] {
-      std::vector<Event> batch;
-      std::vector<int> got;
-      while (w->ResultChan().ReceiveBatch(batch, 8) > 0) {
-        for (auto& e : batch) got.push_back(Val(e));
-        batch.clear();
-      }
-      return got;
-    });
-  };
+  auto drain = [](std::shared_ptr<Interface> w) { return DrainInBatches(std::move(w), 8); };
   std::vector<std::future<std::vector<int>>> results;
   results.push_back(drain(MustWatch(*b)));
   std::atomic<int> running{kProducers};
@@ -552,17 +547,7 @@ TEST(BroadcasterTest, AnIsolatedActionArrivesWithoutFurtherTraffic) {
 TEST(BroadcasterTest, DirectActionOrDropKeepsOrderAndRegistrationPoints) {
   constexpr int kEvents = 20000;
   auto b = Broadcaster::NewLongQueueBroadcaster(kEvents, FullChannelBehavior::kDropIfChannelFull);
-  auto collect = [](std::shared_ptr<Interface> w) {
-    return std::async(std::launch::async, [w] {
-      std::vector<Event> batch;
-      std::vector<int> got;
-      while (w->ResultChan().ReceiveBatch(batch, 16) > 0) {
-        for (auto& e : batch) got.push_back(Val(e));
-        batch.clear();
-      }
-      return got;
-    });
-  };
+  auto collect = [](std::shared_ptr<Interface> w) { return DrainInBatches(std::move(w), 16); };
   auto all = collect(MustWatch(*b));
   std::atomic<bool> done{false};
   std::thread producer([&] {
