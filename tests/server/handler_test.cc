@@ -15,6 +15,7 @@ namespace {
 namespace v1 = api::core::v1;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr const char* kCoreEvent = R"({
   "metadata": {"name": "pod1.17ab"},
@@ -431,6 +432,22 @@ TEST_F(HandlerTest, ListsAsATableForKubectl) {
               HasSubstr(R"("cells":["3m16s","Warning","Scaled","pod/pod1","",)"
                         R"("example.com/ctrl, ctrl-host","scaled to 3","3m16s",1,"pod1.17ac"])"));
   EXPECT_THAT(table.body, HasSubstr(R"("object":{"kind":"PartialObjectMetadata")"));
+
+  // `kubectl get event NAME` asks for a Table too: one row, no list resourceVersion.
+  r.target = "/api/v1/namespaces/default/events/pod1.17ab";
+  const Response one = handler_.Handle(r);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_THAT(one.body, HasSubstr(R"("kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{})"));
+  EXPECT_THAT(one.body,
+              HasSubstr(R"("rows":[{"cells":["3m20s","Normal","Started","pod/pod1","",)"
+                        R"("kubelet, node1","Started container","3m20s",1,"pod1.17ab"])"));
+  EXPECT_THAT(one.body, Not(HasSubstr("pod1.17ac")));
+  r.target = "/api/v1/namespaces/default/events/missing";
+  EXPECT_EQ(handler_.Handle(r).status, 404);
+  // Without as=Table the object itself.
+  r.target = "/api/v1/namespaces/default/events/pod1.17ab";
+  r.accept = "application/json";
+  EXPECT_THAT(handler_.Handle(r).body, HasSubstr(R"("kind":"Event")"));
 }
 
 }  // namespace

@@ -512,6 +512,12 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
       Request copy = request;
       return HandleEvents(copy, by_name);
     }
+    if (WantsTable(request.accept)) {
+      // kube-apiserver answers a single GET with a one-row Table too (`kubectl get event X`).
+      auto obj = options_.store->Get(route.ns, route.name);
+      if (!obj) return StatusResponse(errors::NewNotFound(route.group, "events", route.name));
+      return EventTable({obj}, "");
+    }
     return Get(route);
   }
   if (m == "PUT") return Put(request, route);
@@ -617,6 +623,11 @@ Response Handler::ListTable(const Route& route) {
       Selector::Parse(route.Param("fieldSelector"), route.Param("labelSelector"), route.version);
   if (!selector) return BadRequest(selector.status().message());
   auto result = options_.store->List(route.ns, *selector, 0, "");
+  return EventTable(result.items, std::to_string(result.resource_version));
+}
+
+Response Handler::EventTable(const std::vector<EventPtr>& items,
+                             const std::string& resource_version) const {
   const auto now = options_.clock->Now();
   const auto since = [&](const api::meta::v1::TimePoint& t) {
     return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(now - t));
@@ -630,8 +641,10 @@ Response Handler::ListTable(const Route& route) {
   w.String("meta.k8s.io/v1");
   w.Key("metadata");
   w.StartObject();
-  w.Key("resourceVersion");
-  w.String(std::to_string(result.resource_version));
+  if (!resource_version.empty()) {
+    w.Key("resourceVersion");
+    w.String(resource_version);
+  }
   w.EndObject();
   // kube-apiserver's event columns (pkg/printers/internalversion).
   static constexpr std::pair<const char*, int> kColumns[] = {
@@ -656,7 +669,7 @@ Response Handler::ListTable(const Route& route) {
   w.EndArray();
   w.Key("rows");
   w.StartArray();
-  for (const auto& item : result.items) {
+  for (const auto& item : items) {
     const v1::Event& e = *item;
     // Series events report the series' last observation and count.
     api::meta::v1::TimePoint first =

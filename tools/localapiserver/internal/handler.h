@@ -84,6 +84,9 @@ class Handler {
   Response TooLarge() const;
   /// kubectl's default output: a meta.k8s.io/v1 Table with kube-apiserver's event columns.
   Response ListTable(const Route& route);
+  /// That Table for `items` (the list's resourceVersion, or "" for a single object).
+  Response EventTable(const std::vector<EventPtr>& items,
+                      const std::string& resource_version) const;
   Response Get(const Route& route);
   Response Create(const Request& request, const Route& route);
   Response Put(const Request& request, const Route& route);
