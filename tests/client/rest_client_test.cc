@@ -408,8 +408,10 @@ TEST(RESTClient, InvalidConfigurationsAreReported) {
   c.tls.ca_data = "not a certificate";
   EXPECT_THAT(RESTClient::Create(c).status().message(), HasSubstr("root certificates"));
   c.tls = {};
-  c.proxy_url = "socks5://127.0.0.1:1080";
+  c.proxy_url = "https://127.0.0.1:1080";
   EXPECT_EQ(RESTClient::Create(c).status().code(), StatusCode::kUnimplemented);
+  c.proxy_url = "socks5://" + std::string(300, 'u') + ":p@127.0.0.1:1080";
+  EXPECT_THAT(RESTClient::Create(c).status().message(), HasSubstr("1 to 255 bytes"));
   c.proxy_url = "ftp://127.0.0.1:1080";
   EXPECT_THAT(RESTClient::Create(c).status().message(), HasSubstr("unsupported scheme"));
   c.proxy_url.clear();

@@ -15,11 +15,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -38,6 +40,7 @@
 #include "kubeevents/api/json.h"
 #include "kubeevents/api/meta/v1/status.h"
 #include "kubeevents/client/rest/internal/authenticator.h"
+#include "kubeevents/client/rest/internal/socks5.h"
 #include "kubeevents/client/rest/internal/url.h"
 
 namespace kube::rest::internal {
@@ -318,6 +321,8 @@ struct ClientCore::Impl {
   std::unique_ptr<Connection> TakeIdle(Worker& w, const std::shared_ptr<ssl::context>& ctx);
   void ReturnIdle(Worker& w, std::unique_ptr<Connection> conn);
   Status ErrorFor(Op& op, const beast::error_code& ec, std::string_view what, SSL* ssl = nullptr);
+  // The SOCKS5 handshake and CONNECT to the server over `stream`, connected to the proxy.
+  awaitable<Status> Socks5Handshake(Op& op, beast::tcp_stream& stream);
   Result ToResult(Op& op, http::response<http::string_body>& res, SteadyClock::time_point start);
   void Shutdown();
 };
@@ -378,13 +383,20 @@ Status ClientCore::Impl::Init() {
       return InvalidArgumentError("failed to parse proxy URL \"" + proxy_text +
                                   "\": " + p.status().message());
     }
-    if (p->scheme == "https" || p->scheme == "socks5") {
+    if (p->scheme == "https") {
       return Status(StatusCode::kUnimplemented,
-                    "proxy URL \"" + proxy_text + "\": the " + p->scheme +
-                        " proxy scheme is not supported by kubeevents; use an http:// proxy "
-                        "(HTTP CONNECT)");
+                    "proxy URL \"" + proxy_text +
+                        "\": the https proxy scheme (TLS to the proxy) is not supported by "
+                        "kubeevents; use an http:// (HTTP CONNECT) or socks5:// proxy");
     }
-    if (p->scheme != "http") {
+    if (p->scheme == "socks5" && !p->userinfo.empty()) {
+      std::string user, password;
+      SplitUserinfo(p->userinfo, user, password);
+      if (auto req = Socks5PasswordRequest(user, password); !req.ok()) {
+        return InvalidArgumentError("proxy URL \"" + proxy_text + "\": " + req.status().message());
+      }
+    }
+    if (p->scheme != "http" && p->scheme != "socks5") {
       return InvalidArgumentError("failed to parse proxy URL \"" + proxy_text +
                                   "\": unsupported scheme \"" + p->scheme +
                                   "\", must be http, https, or socks5");
@@ -624,6 +636,64 @@ awaitable<Status> ClientCore::Impl::Throttle(Op& op) {
   co_return s;
 }
 
+awaitable<Status> ClientCore::Impl::Socks5Handshake(Op& op, beast::tcp_stream& stream) {
+  const std::string where = "socks5 proxy " + proxy->Authority();
+  beast::error_code ec;
+  auto fail = [&](std::string what) {
+    return TransportError(StatusCode::kUnavailable, op.req.method + " " + config.host +
+                                                        op.req.target + ": " + where + ": " + what);
+  };
+  std::string user, password;
+  if (!proxy->userinfo.empty()) SplitUserinfo(proxy->userinfo, user, password);
+  const std::string greeting = Socks5Greeting(!user.empty());
+  co_await asio::async_write(stream, asio::buffer(greeting),
+                             asio::redirect_error(use_awaitable, ec));
+  std::uint8_t choice[2] = {0, 0};
+  if (!ec) {
+    co_await asio::async_read(stream, asio::buffer(choice),
+                              asio::redirect_error(use_awaitable, ec));
+  }
+  if (ec) co_return ErrorFor(op, ec, where);
+  if (choice[0] != 5)
+    co_return fail("not a SOCKS5 proxy (version " + std::to_string(choice[0]) + ")");
+  if (choice[1] == kSocks5Password && !user.empty()) {
+    auto request = Socks5PasswordRequest(user, password);
+    if (!request.ok()) co_return fail(request.status().message());
+    co_await asio::async_write(stream, asio::buffer(*request),
+                               asio::redirect_error(use_awaitable, ec));
+    std::uint8_t answer[2] = {0, 0};
+    if (!ec) {
+      co_await asio::async_read(stream, asio::buffer(answer),
+                                asio::redirect_error(use_awaitable, ec));
+    }
+    if (ec) co_return ErrorFor(op, ec, where);
+    if (answer[1] != 0) co_return fail("username/password authentication failed");
+  } else if (choice[1] != kSocks5NoAuth) {
+    co_return fail(choice[1] == kSocks5NoAcceptableMethod
+                       ? std::string(user.empty() ? "the proxy requires authentication"
+                                                  : "no acceptable authentication method")
+                       : "unsupported authentication method " + std::to_string(choice[1]));
+  }
+  auto connect = Socks5ConnectRequest(server.host, server.port);
+  if (!connect.ok()) co_return fail(connect.status().message());
+  co_await asio::async_write(stream, asio::buffer(*connect),
+                             asio::redirect_error(use_awaitable, ec));
+  std::uint8_t head[5] = {0, 0, 0, 0, 0};
+  if (!ec) {
+    co_await asio::async_read(stream, asio::buffer(head), asio::redirect_error(use_awaitable, ec));
+  }
+  if (ec) co_return ErrorFor(op, ec, where);
+  if (head[1] != 0) {
+    co_return fail("connect to " + server.Authority() + " failed: " + Socks5ReplyText(head[1]));
+  }
+  auto rest = Socks5ReplyRemainder(head[3], head[4]);
+  if (!rest.ok()) co_return fail(rest.status().message());
+  std::string bound(*rest, '\0');
+  co_await asio::async_read(stream, asio::buffer(bound), asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return ErrorFor(op, ec, where);
+  co_return Status();
+}
+
 Status ClientCore::Impl::ErrorFor(Op& op, const beast::error_code& ec, std::string_view what,
                                   SSL* ssl) {
   if (op.shutdown) return TransportError(StatusCode::kCancelled, "the REST client is shut down");
@@ -698,7 +768,16 @@ awaitable<StatusOr<std::unique_ptr<Connection>>> ClientCore::Impl::Connect(
   }
   connections_opened.fetch_add(1, std::memory_order_relaxed);
   lowest.socket().set_option(tcp::no_delay(true), ec);
-  if (proxy && https) {
+  if (proxy && proxy->scheme == "socks5") {
+    // SOCKS5: the proxy connects to the server (resolving its name); TLS, or plain HTTP in
+    // origin form, then runs through the tunnel as over a direct connection.
+    lowest.expires_at(op.deadline ? std::min(*op.deadline, limit) : limit);
+    Status tunnel = co_await Socks5Handshake(op, lowest);
+    if (!tunnel.ok()) {
+      op.current_stream = nullptr;
+      co_return tunnel;
+    }
+  } else if (proxy && https) {
     // HTTP CONNECT tunnel.
     http::request<http::empty_body> req{http::verb::connect, server.Authority(), 11};
     req.set(http::field::host, server.Authority());
@@ -784,7 +863,9 @@ awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
     req.method(verb);
   }
   req.version(11);
-  req.target(proxy && !https ? "http://" + server.HostHeader() + op.req.target : op.req.target);
+  const bool http_proxy = proxy && proxy->scheme == "http";
+  req.target(http_proxy && !https ? "http://" + server.HostHeader() + op.req.target
+                                  : op.req.target);
   req.set(http::field::host, server.HostHeader());
   req.set(http::field::user_agent, user_agent);
   req.set(http::field::accept, "application/json, */*");
@@ -807,7 +888,7 @@ awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
       for (const auto& v : values) req.insert("Impersonate-Extra-" + EscapeHeaderKey(k), v);
     }
   }
-  if (proxy && !https && !proxy->userinfo.empty()) {
+  if (http_proxy && !https && !proxy->userinfo.empty()) {
     req.set(http::field::proxy_authorization, "Basic " + EncodeBase64(proxy->userinfo));
   }
   if (!op.req.body.empty() && !has_content_type) {
