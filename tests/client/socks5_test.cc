@@ -79,8 +79,8 @@ TEST(Socks5Messages, ReplyCodesAndLengths) {
 class Socks5Proxy {
  public:
   struct Options {
-    std::string user;  // empty: no authentication
-    std::string password;
+    std::string user{};  // empty: no authentication
+    std::string password{};
     int refuse_with = 0;  // a reply code instead of connecting
   };
   explicit Socks5Proxy(Options o)
