@@ -40,6 +40,11 @@ struct BroadcasterCore {
   std::jthread context_thread;  // WithContext watcher
 };
 
+// Assigns `value` unless `field` already holds it (see RecordEvent).
+void Set(std::string& field, std::string_view value) {
+  if (field != value) field.assign(value);
+}
+
 /// Emits into a BroadcasterCore; shares it with the broadcaster and other recorders.
 class RecorderImpl final : public EventRecorder {
  public:
@@ -77,31 +82,34 @@ class RecorderImpl final : public EventRecorder {
     AssignEventName(
         event->metadata.name, ref.name,
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
-    event->metadata.namespace_.assign(ref.namespace_.empty() ? std::string_view("default")
-                                                             : std::string_view(ref.namespace_));
+    // Most fields repeat from the event this one recycles (same recorder, same object):
+    // writing only what differs leaves those cache lines shared with the consumer that read
+    // them, instead of taking them back from its core.
+    Set(event->metadata.namespace_,
+        ref.namespace_.empty() ? std::string_view("default") : std::string_view(ref.namespace_));
     if (annotations != nullptr) {
-      event->metadata.annotations = *annotations;
-    } else {
+      if (event->metadata.annotations != *annotations) event->metadata.annotations = *annotations;
+    } else if (!event->metadata.annotations.empty()) {
       event->metadata.annotations.clear();
     }
-    event->reason.assign(reason);
-    event->message.assign(message);
+    Set(event->reason, reason);
+    Set(event->message, message);
     event->first_timestamp = api::meta::v1::Time(now);
     event->last_timestamp = event->first_timestamp;
-    event->count = 1;
-    event->type.assign(type);
-    event->source.component.assign(source_.component);
-    event->source.host.assign(source_.host);
-    event->reporting_controller.assign(source_.component);
-    event->reporting_instance.assign(source_.host);
+    if (event->count != 1) event->count = 1;
+    Set(event->type, type);
+    Set(event->source.component, source_.component);
+    Set(event->source.host, source_.host);
+    Set(event->reporting_controller, source_.component);
+    Set(event->reporting_instance, source_.host);
     auto& io = event->involved_object;
-    io.kind.assign(ref.kind);
-    io.namespace_.assign(ref.namespace_);
-    io.name.assign(ref.name);
-    io.uid.assign(ref.uid);
-    io.api_version.assign(ref.api_version);
-    io.resource_version.assign(ref.resource_version);
-    io.field_path.assign(ref.field_path);
+    Set(io.kind, ref.kind);
+    Set(io.namespace_, ref.namespace_);
+    Set(io.name, ref.name);
+    Set(io.uid, ref.uid);
+    Set(io.api_version, ref.api_version);
+    Set(io.resource_version, ref.resource_version);
+    Set(io.field_path, ref.field_path);
     auto item =
         watch::Event::Share<api::core::v1::Event>(watch::EventType::kAdded, std::move(event));
     // Moved from only if queued: a dropped event is still here to be described.
