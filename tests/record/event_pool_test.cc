@@ -29,6 +29,21 @@ TEST(EventPoolTest, AReleasedEventIsHandedOutAgainWithItsBuffers) {
   EXPECT_EQ(pool->idle(), 0u);
 }
 
+// An event returns to the pool only when its control block is gone: a weak reference keeps
+// it out (its control block lives in the pooled node and must not be rebuilt under it).
+TEST(EventPoolTest, AWeakReferenceKeepsTheEventOutOfThePool) {
+  auto pool = EventPool::Make(4);
+  std::weak_ptr<Event> weak;
+  {
+    auto e = pool->Acquire();
+    weak = e;
+  }
+  EXPECT_TRUE(weak.expired());
+  EXPECT_EQ(pool->idle(), 0u);
+  weak.reset();
+  EXPECT_EQ(pool->idle(), 1u);
+}
+
 // Idle events beyond max_pooled are deleted when a producer next takes the returned ones.
 TEST(EventPoolTest, KeepsAtMostMaxPooledIdleEvents) {
   auto pool = EventPool::Make(2);

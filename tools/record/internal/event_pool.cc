@@ -6,6 +6,40 @@ namespace kube::record::internal {
 
 using api::core::v1::Event;
 
+// Allocates a shared_ptr's control block in its node's `control_block` (falling back to the
+// heap if a standard library's block does not fit). Deallocation is the last thing that happens
+// to a control block, after the event's last reference (strong or weak) went, so that is when
+// the node goes back to the pool: a producer can never build a new control block over one that
+// is still being torn down.
+template <class T>
+struct EventPool::NodeAllocator {
+  using value_type = T;
+  NodeAllocator(EventPool* p, Node* n) noexcept : pool(p), node(n) {}
+  template <class U>
+  NodeAllocator(const NodeAllocator<U>& other) noexcept  // NOLINT: rebinding must be implicit
+      : pool(other.pool), node(other.node) {}
+
+  T* allocate(std::size_t n) {
+    if (n * sizeof(T) <= sizeof(node->control_block) &&
+        alignof(T) <= alignof(decltype(node->control_block))) {
+      return reinterpret_cast<T*>(node->control_block);
+    }
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{alignof(T)}));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (reinterpret_cast<std::byte*>(p) != node->control_block) {
+      ::operator delete (p, n * sizeof(T), std::align_val_t{alignof(T)});
+    }
+    pool->Release(node);
+  }
+  friend bool operator==(const NodeAllocator& a, const NodeAllocator& b) {
+    return a.node == b.node;
+  }
+
+  EventPool* pool;
+  Node* node;
+};
+
 EventPool::Handle EventPool::Make(std::size_t max_pooled) {
   return Handle(new EventPool(max_pooled));  // NOLINT(cppcoreguidelines-owning-memory)
 }
@@ -67,7 +101,15 @@ std::shared_ptr<Event> EventPool::Acquire() {
     node = std::make_unique<Node>().release();
     alive_.fetch_add(1, std::memory_order_relaxed);
   }
-  return std::shared_ptr<Event>(&node->event, [this, node](Event*) { Release(node); });
+  // The event is not destroyed when its last reference goes (the deleter does nothing); the
+  // node returns to the pool when its control block is deallocated (NodeAllocator).
+  try {
+    return std::shared_ptr<Event>(
+        &node->event, [](Event*) {}, NodeAllocator<Event>(this, node));
+  } catch (...) {  // only if a control block that does not fit cannot be allocated
+    Release(node);
+    throw;
+  }
 }
 
 void EventPool::Release(Node* node) {
