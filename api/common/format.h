@@ -72,6 +72,10 @@ class FormatArg {
 /// characters, keeps valid UTF-8, and writes invalid bytes as \x.. escapes.
 std::string GoQuote(std::string_view s);
 
+/// Go's url.PathUnescape (or, with `plus_is_space`, QueryUnescape), leniently: "%XX" becomes
+/// the byte, and a '%' not followed by two hex digits is kept as it is.
+std::string PercentDecode(std::string_view s, bool plus_is_space = false);
+
 /// Appends the Go-formatted text to `out`.
 void AppendSprintf(std::string& out, std::string_view format, std::span<const FormatArg> args);
 

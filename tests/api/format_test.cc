@@ -40,5 +40,14 @@ TEST(SprintfTest, NullCStringIsNil) {
   EXPECT_EQ(Sprintf("%s", p), "<nil>");
 }
 
+// Shared by the client (proxy user info) and the local server (paths and queries).
+TEST(PercentDecodeTest, LikeGoUnescapeButLenient) {
+  EXPECT_EQ(PercentDecode("al%40ice:p%3Ass"), "al@ice:p:ss");
+  EXPECT_EQ(PercentDecode("a+b%2Bc"), "a+b+c");
+  EXPECT_EQ(PercentDecode("a+b%2Bc", /*plus_is_space=*/true), "a b+c");
+  EXPECT_EQ(PercentDecode("100%"), "100%") << "a lone % is kept";
+  EXPECT_EQ(PercentDecode("%zz%4"), "%zz%4");
+}
+
 }  // namespace
 }  // namespace kube

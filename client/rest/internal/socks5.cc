@@ -2,6 +2,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "kubeevents/api/common/format.h"
+
 namespace kube::rest::internal {
 
 namespace {
@@ -16,31 +18,6 @@ constexpr std::uint8_t kIPv6 = 0x04;
 void AppendPort(std::string& out, int port) {
   out.push_back(static_cast<char>((port >> 8) & 0xFF));
   out.push_back(static_cast<char>(port & 0xFF));
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = HexValue(s[i + 1]);
-      const int lo = HexValue(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
 }
 
 }  // namespace
@@ -145,7 +122,8 @@ StatusOr<std::size_t> Socks5ReplyRemainder(std::uint8_t address_type, std::uint8
 void SplitUserinfo(std::string_view userinfo, std::string& user, std::string& password) {
   const auto colon = userinfo.find(':');
   user = PercentDecode(userinfo.substr(0, colon));
-  password = colon == std::string_view::npos ? std::string() : PercentDecode(userinfo.substr(colon + 1));
+  password =
+      colon == std::string_view::npos ? std::string() : PercentDecode(userinfo.substr(colon + 1));
 }
 
 }  // namespace kube::rest::internal

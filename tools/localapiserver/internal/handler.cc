@@ -6,6 +6,7 @@
 #include <charconv>
 #include <map>
 
+#include "kubeevents/api/common/format.h"
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/api/internal/json_codec.h"
 #include "kubeevents/api/json.h"
@@ -29,30 +30,6 @@ constexpr std::string_view kEventResource =
     R"({"name":"events","singularName":"event","namespaced":true,"kind":"Event","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["ev"]})";
 
 using Query = std::map<std::string, std::string, std::less<>>;
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += (plus_is_space && s[i] == '+') ? ' ' : s[i];
-  }
-  return out;
-}
 
 Query ParseQuery(std::string_view q) {
   Query out;
