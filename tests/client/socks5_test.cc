@@ -84,7 +84,8 @@ class Socks5Proxy {
     int refuse_with = 0;  // a reply code instead of connecting
   };
   explicit Socks5Proxy(Options o)
-      : options_(std::move(o)), acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+      : options_(std::move(o)),
+        acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     thread_ = std::jthread([this] {
       for (;;) {
         boost::system::error_code ec;
@@ -241,11 +242,11 @@ TEST(Socks5Proxy, HttpsThroughTheProxyByName) {
   TlsServer tls;
   Socks5Proxy proxy({});
   // By name: the proxy, not the client, resolves "localhost".
-  auto client = RESTClient::Create(
-                    ThroughProxy("https://localhost:" + std::to_string(tls.server->port()),
-                                 tls.ca.certificate_pem,
-                                 "socks5://127.0.0.1:" + std::to_string(proxy.port())))
-                    .value();
+  auto client =
+      RESTClient::Create(ThroughProxy("https://localhost:" + std::to_string(tls.server->port()),
+                                      tls.ca.certificate_pem,
+                                      "socks5://127.0.0.1:" + std::to_string(proxy.port())))
+          .value();
   Result r = client->Get().AbsPath("/api").Do();
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_TRUE(client->Get().AbsPath("/api").Do().ok());  // kept alive through the tunnel
@@ -260,8 +261,8 @@ TEST(Socks5Proxy, UserAndPassword) {
   Socks5Proxy proxy({.user = "al@ice", .password = "s3cret"});
   const std::string host = "https://127.0.0.1:" + std::to_string(tls.server->port());
   const std::string at = "@127.0.0.1:" + std::to_string(proxy.port());
-  auto good = RESTClient::Create(ThroughProxy(host, tls.ca.certificate_pem,
-                                              "socks5://al%40ice:s3cret" + at))
+  auto good = RESTClient::Create(
+                  ThroughProxy(host, tls.ca.certificate_pem, "socks5://al%40ice:s3cret" + at))
                   .value();
   EXPECT_TRUE(good->Get().AbsPath("/api").Do().ok());
   EXPECT_EQ(proxy.targets().back(), "127.0.0.1:" + std::to_string(tls.server->port()));
@@ -274,10 +275,10 @@ TEST(Socks5Proxy, UserAndPassword) {
   EXPECT_THAT(s.message(), HasSubstr("socks5 proxy 127.0.0.1:" + std::to_string(proxy.port()) +
                                      ": username/password authentication failed"));
 
-  auto anonymous = RESTClient::Create(ThroughProxy(host, tls.ca.certificate_pem,
-                                                   "socks5://127.0.0.1:" +
-                                                       std::to_string(proxy.port())))
-                       .value();
+  auto anonymous =
+      RESTClient::Create(ThroughProxy(host, tls.ca.certificate_pem,
+                                      "socks5://127.0.0.1:" + std::to_string(proxy.port())))
+          .value();
   EXPECT_THAT(anonymous->Get().AbsPath("/api").Do().status().message(),
               HasSubstr("the proxy requires authentication"));
 }

@@ -112,7 +112,6 @@ TEST_F(EventsTest, BadRelatedIsDroppedBadRegardingOrTypeDropsTheEvent) {
 TEST_F(EventsTest, IsomorphicEventsBecomeOneSeries) {
   EventBroadcaster b(sink_, Options());
   ASSERT_TRUE(b.StartRecordingToSink().ok());
-  WaitForPeriodicTasks();  // their first run must not race the series
   auto recorder = b.NewRecorder("ctrl");
   recorder->Eventf(Pod(), nullptr, "Warning", "BackOff", "Restart", "restart %d", 1);
   ASSERT_TRUE(b.Flush(10s));
@@ -235,7 +234,6 @@ TEST_F(EventsTest, SingletonsAreForgottenSilentlyAfterSixMinutes) {
 TEST_F(EventsTest, PatchOf404RecreatesTheSeriesEvent) {
   EventBroadcaster b(sink_, Options());
   ASSERT_TRUE(b.StartRecordingToSink().ok());
-  WaitForPeriodicTasks();
   auto recorder = b.NewRecorder("ctrl");
   recorder->Eventf(Pod(), nullptr, "Normal", "R", "A", "x");
   ASSERT_TRUE(b.Flush(10s));
@@ -360,9 +358,6 @@ TEST_F(EventsTest, AStormOfIsomorphicEventsCostsOneCreateAndOnePatch) {
   o.logger = std::make_shared<NullLogger>();
   EventBroadcaster b(sink_, o);
   ASSERT_TRUE(b.StartRecordingToSink().ok());
-  // The finish and refresh tasks run once at start (as client-go's wait.Until does); let
-  // them go to sleep first, or a refresh racing the storm writes the series a second time.
-  WaitForPeriodicTasks();
   auto recorder = b.NewRecorder("ctrl");
   constexpr int kEvents = 100000;
   for (int i = 0; i < kEvents; ++i) {

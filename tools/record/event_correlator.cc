@@ -36,14 +36,11 @@ void AssignAggregateKey(std::string& out, const Event& e) {
 // begin with source, kind, namespace and name; when fieldPath is empty (most events) they
 // share the first nine parts, which are then written once and copied.
 void AssignAggregateAndEventKeys(std::string& agg, std::string& dedup, const Event& e) {
-  const auto& o = e.involved_object;
-  if (!o.field_path.empty()) {
-    AssignAggregateKey(agg, e);
+  AssignAggregateKey(agg, e);
+  if (!e.involved_object.field_path.empty()) {
     AssignEventKey(dedup, e);
     return;
   }
-  Assign(agg, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.uid,
-               o.api_version, e.type, e.reason, e.reporting_controller, e.reporting_instance});
   const std::size_t common =
       agg.size() - e.reporting_controller.size() - e.reporting_instance.size();
   dedup.clear();
