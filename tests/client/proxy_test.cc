@@ -10,13 +10,11 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
-#include <atomic>
-#include <list>
 #include <mutex>
-#include <thread>
 
 #include "kubeevents/client/rest/rest_client.h"
 #include "kubeevents/tools/localapiserver/certificates.h"
+#include "loopback_proxy.h"
 #include "scripted_server.h"
 #include "test_util.h"
 
@@ -36,41 +34,17 @@ using testing::ServerTLS;
 // bytes both ways.
 class ConnectProxy {
  public:
-  ConnectProxy() : acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-    thread_ = std::jthread([this] {
-      for (;;) {
-        boost::system::error_code ec;
-        tcp::socket client(ioc_);
-        acceptor_.accept(client, ec);
-        if (ec || stopping_) return;
-        std::lock_guard lock(mu_);
-        sockets_.push_back(std::make_shared<tcp::socket>(std::move(client)));
-        auto c = sockets_.back();
-        workers_.emplace_back([this, c] { Serve(c); });
-      }
-    });
-  }
-  ~ConnectProxy() {
-    stopping_ = true;
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-    thread_.join();
-    std::lock_guard lock(mu_);
-    for (auto& s : sockets_) ::shutdown(s->native_handle(), SHUT_RDWR);
-    for (auto& w : workers_) w.join();
-  }
-  std::string url() const {
-    return "http://user:pass@127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
-  }
+  std::string url() const { return "http://user:pass@127.0.0.1:" + std::to_string(proxy_.port()); }
   std::vector<std::string> requests() const {
     std::lock_guard lock(mu_);
     return requests_;
   }
 
  private:
-  void Serve(std::shared_ptr<tcp::socket> client) {
+  void Serve(tcp::socket& client) {
     boost::system::error_code ec;
     asio::streambuf buf;
-    asio::read_until(*client, buf, "\r\n\r\n", ec);
+    asio::read_until(client, buf, "\r\n\r\n", ec);
     if (ec) return;
     std::string head(asio::buffers_begin(buf.data()), asio::buffers_end(buf.data()));
     const auto end = head.find("\r\n\r\n") + 4;
@@ -81,45 +55,23 @@ class ConnectProxy {
     }
     std::string target = head.substr(8, head.find(' ', 8) - 8);  // "CONNECT host:port HTTP/1.1"
     auto colon = target.rfind(':');
-    tcp::socket upstream(client->get_executor());
-    tcp::resolver resolver(client->get_executor());
+    tcp::socket upstream(client.get_executor());
+    tcp::resolver resolver(client.get_executor());
     asio::connect(upstream, resolver.resolve(target.substr(0, colon), target.substr(colon + 1)),
                   ec);
     if (ec) {
-      asio::write(*client, asio::buffer(std::string("HTTP/1.1 502 Bad Gateway\r\n\r\n")), ec);
+      asio::write(client, asio::buffer(std::string("HTTP/1.1 502 Bad Gateway\r\n\r\n")), ec);
       return;
     }
-    asio::write(*client, asio::buffer(std::string("HTTP/1.1 200 Connection established\r\n\r\n")),
+    asio::write(client, asio::buffer(std::string("HTTP/1.1 200 Connection established\r\n\r\n")),
                 ec);
-    std::jthread up([&] {
-      char data[16384];
-      boost::system::error_code e;
-      for (;;) {
-        std::size_t n = upstream.read_some(asio::buffer(data), e);
-        if (e) break;
-        asio::write(*client, asio::buffer(data, n), e);
-        if (e) break;
-      }
-      ::shutdown(client->native_handle(), SHUT_RDWR);
-    });
-    char data[16384];
-    for (;;) {
-      std::size_t n = client->read_some(asio::buffer(data), ec);
-      if (ec) break;
-      asio::write(upstream, asio::buffer(data, n), ec);
-      if (ec) break;
-    }
-    ::shutdown(upstream.native_handle(), SHUT_RDWR);
+    testing::Pipe(client, upstream);
   }
 
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::jthread thread_;
-  std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
-  std::list<std::shared_ptr<tcp::socket>> sockets_;
-  std::list<std::jthread> workers_;
   std::vector<std::string> requests_;
+  testing::LoopbackProxy proxy_{
+      [this](tcp::socket& client) { Serve(client); }};  // last: stops first
 };
 
 TEST(Proxy, HttpsThroughConnectTunnel) {

@@ -9,14 +9,12 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include <atomic>
-#include <list>
 #include <mutex>
-#include <thread>
 
 #include "kubeevents/client/rest/internal/socks5.h"
 #include "kubeevents/client/rest/rest_client.h"
 #include "kubeevents/tools/localapiserver/certificates.h"
+#include "loopback_proxy.h"
 #include "scripted_server.h"
 #include "test_util.h"
 
@@ -83,31 +81,8 @@ class Socks5Proxy {
     std::string password{};
     int refuse_with = 0;  // a reply code instead of connecting
   };
-  explicit Socks5Proxy(Options o)
-      : options_(std::move(o)),
-        acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-    thread_ = std::jthread([this] {
-      for (;;) {
-        boost::system::error_code ec;
-        tcp::socket client(ioc_);
-        acceptor_.accept(client, ec);
-        if (ec || stopping_) return;
-        std::lock_guard lock(mu_);
-        sockets_.push_back(std::make_shared<tcp::socket>(std::move(client)));
-        auto c = sockets_.back();
-        workers_.emplace_back([this, c] { Serve(*c); });
-      }
-    });
-  }
-  ~Socks5Proxy() {
-    stopping_ = true;
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-    thread_.join();
-    std::lock_guard lock(mu_);
-    for (auto& s : sockets_) ::shutdown(s->native_handle(), SHUT_RDWR);
-    for (auto& w : workers_) w.join();
-  }
-  int port() const { return acceptor_.local_endpoint().port(); }
+  explicit Socks5Proxy(Options o) : options_(std::move(o)) {}
+  int port() const { return proxy_.port(); }
   std::vector<std::string> targets() const {
     std::lock_guard lock(mu_);
     return targets_;
@@ -180,36 +155,14 @@ class Socks5Proxy {
     }
     // Bound address as a domain name, to exercise the variable-length reply.
     asio::write(client, asio::buffer(Bytes({5, 0, 0, 3, 5}) + "proxy" + Bytes({0, 80})), ec);
-    std::jthread up([&] {
-      char data[16384];
-      boost::system::error_code e;
-      for (;;) {
-        std::size_t n = upstream.read_some(asio::buffer(data), e);
-        if (e) break;
-        asio::write(client, asio::buffer(data, n), e);
-        if (e) break;
-      }
-      ::shutdown(client.native_handle(), SHUT_RDWR);
-    });
-    char data[16384];
-    for (;;) {
-      std::size_t n = client.read_some(asio::buffer(data), ec);
-      if (ec) break;
-      asio::write(upstream, asio::buffer(data, n), ec);
-      if (ec) break;
-    }
-    ::shutdown(upstream.native_handle(), SHUT_RDWR);
+    testing::Pipe(client, upstream);
   }
 
   Options options_;
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::jthread thread_;
-  std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
-  std::list<std::shared_ptr<tcp::socket>> sockets_;
-  std::list<std::jthread> workers_;
   std::vector<std::string> targets_;
+  testing::LoopbackProxy proxy_{
+      [this](tcp::socket& client) { Serve(client); }};  // last: stops first
 };
 
 struct TlsServer {
