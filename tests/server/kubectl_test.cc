@@ -5,10 +5,15 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -22,6 +27,7 @@ namespace kube::localapiserver {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace fs = std::filesystem;
 
 std::string FindOnPath(const std::string& name) {
@@ -116,6 +122,128 @@ TEST_F(KubectlTest, RejectsRequestsWithoutTheToken) {
                               (dir_ / "cache2").string() + " get events -A");
   EXPECT_NE(rc, 0);
   EXPECT_THAT(out, HasSubstr("You must be logged in to the server"));
+}
+
+// Reads a whole file ("" when absent).
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Polls `done` every 50 ms until it holds or `limit` passes (machine load must not fail it).
+template <class F>
+bool WaitFor(F done, std::chrono::seconds limit = std::chrono::seconds(30)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// Client-side validation: kubectl reads /openapi/v3, sees that the server checks fields
+// itself and sends fieldValidation=Strict; no --validate=false needed.
+TEST_F(KubectlTest, CreateValidatesThroughTheServersOpenAPI) {
+  const fs::path good = dir_ / "good.yaml";
+  std::ofstream(good) << "apiVersion: v1\nkind: Event\nmetadata:\n  name: web-0.1\n"
+                         "involvedObject:\n  kind: Pod\n  name: web-0\n  namespace: default\n"
+                         "reason: Started\nmessage: hello\ntype: Normal\n";
+  auto [rc, out] = RunCommand(Kubectl("create -f " + good.string()));
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(out, "event/web-0.1 created\n");
+
+  const fs::path bad = dir_ / "bad.yaml";
+  std::ofstream(bad) << "apiVersion: v1\nkind: Event\nmetadata:\n  name: web-0.2\n"
+                        "involvedObject:\n  kind: Pod\n  name: web-0\n  namespace: default\n"
+                        "  colour: red\nreason: Started\nmessage: hello\nbogus: 1\n";
+  auto [rc2, out2] = RunCommand(Kubectl("create -f " + bad.string()));
+  EXPECT_NE(rc2, 0);
+  // (kubectl sends the YAML as JSON with sorted keys.)
+  EXPECT_THAT(out2, HasSubstr("Event in version \"v1\" cannot be handled as a Event: strict "
+                              "decoding error: unknown field \"bogus\", unknown field "
+                              "\"involvedObject.colour\""));
+  EXPECT_EQ(server_.EventCount(), 1u);
+  auto [rc3, out3] = RunCommand(Kubectl("create --validate=warn -f " + bad.string()));
+  EXPECT_EQ(rc3, 0) << out3;
+  EXPECT_THAT(out3, HasSubstr("Warning: unknown field \"bogus\""));
+  EXPECT_THAT(out3, HasSubstr("event/web-0.2 created"));
+
+  auto [rc4, explain] = RunCommand(Kubectl("explain events.involvedObject"));
+  EXPECT_EQ(rc4, 0) << explain;
+  EXPECT_THAT(explain, HasSubstr("The object this event is about."));
+}
+
+// --sort-by asks for includeObject=Object and sorts the rows by the objects' fields.
+TEST_F(KubectlTest, SortsByLastTimestamp) {
+  testing::TestClient c(server_.https_port(), server_.ca_pem(), server_.token());
+  for (const auto& [name, ts] :
+       {std::pair{"later", "2024-05-01T10:05:00Z"}, std::pair{"earlier", "2024-05-01T10:00:00Z"}}) {
+    auto r = c.Do(
+        "POST", "/api/v1/namespaces/default/events",
+        std::string(R"({"metadata":{"name":")") + name +
+            R"("},"involvedObject":{"kind":"Pod","namespace":"default","name":"web-0"},"reason":"R","message":"msg-)" +
+            name + R"(","type":"Normal","firstTimestamp":")" + ts + R"(","lastTimestamp":")" + ts +
+            R"(","count":1})");
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  auto [rc, out] = RunCommand(Kubectl("get events --sort-by=.lastTimestamp"));
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_THAT(out, HasSubstr("msg-earlier"));
+  ASSERT_THAT(out, HasSubstr("msg-later"));
+  EXPECT_LT(out.find("msg-earlier"), out.find("msg-later")) << out;
+  auto [rc2, desc] = RunCommand(Kubectl("get events --sort-by=.metadata.name -o wide"));
+  ASSERT_EQ(rc2, 0) << desc;
+  EXPECT_LT(desc.find("msg-earlier"), desc.find("msg-later")) << desc;
+}
+
+// `kubectl get events -w`: the list, then each change as a row under the same header.
+TEST_F(KubectlTest, WatchPrintsRowsUnderTheEventColumns) {
+  testing::TestClient c(server_.https_port(), server_.ca_pem(), server_.token());
+  const std::string event =
+      R"({"metadata":{"name":"NAME"},"involvedObject":{"kind":"Pod","namespace":"default","name":"web-0"},"reason":"Pulled","message":"MSG","type":"Normal","firstTimestamp":"2024-05-01T10:00:00Z","lastTimestamp":"2024-05-01T10:00:00Z","count":1})";
+  auto with = [&](std::string name, std::string msg) {
+    std::string e = event;
+    e.replace(e.find("NAME"), 4, name);
+    e.replace(e.find("MSG"), 3, msg);
+    return e;
+  };
+  ASSERT_EQ(c.Do("POST", "/api/v1/namespaces/default/events", with("a", "listed-first")).status,
+            201);
+  const fs::path out = dir_ / "watch.out";
+  const fs::path pid = dir_ / "watch.pid";
+  // In the background; its pid is kept to end it (timeout bounds it if the test dies).
+  ASSERT_EQ(std::system(("sh -c 'echo $$ > " + pid.string() + "; exec timeout 60 " +
+                         Kubectl("get events -w") + " > " + out.string() + " 2>&1' &")
+                            .c_str()),
+            0);
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(out).find("listed-first") != std::string::npos; }))
+      << ReadFile(out);
+  // kubectl opens the watch right after printing the list; a change arrives either way (the
+  // watch starts at the list's resourceVersion).
+  ASSERT_EQ(c.Do("POST", "/api/v1/namespaces/default/events", with("b", "watched-second")).status,
+            201);
+  const bool seen =
+      WaitFor([&] { return ReadFile(out).find("watched-second") != std::string::npos; });
+  const std::string text = ReadFile(out);
+  if (const std::string p = ReadFile(pid); !p.empty()) ::kill(std::stoi(p), SIGTERM);
+  ASSERT_TRUE(seen) << text;
+  EXPECT_THAT(text, HasSubstr("LAST SEEN"));
+  EXPECT_EQ(text.find("LAST SEEN"), text.rfind("LAST SEEN")) << "one header:\n" << text;
+  EXPECT_THAT(text, Not(HasSubstr("NAME")));
+  EXPECT_THAT(text, ::testing::ContainsRegex("Normal +Pulled +pod/web-0 +watched-second"));
+}
+
+// Resources this server does not serve: kubectl says so from discovery, the server's own 404
+// names what it serves.
+TEST_F(KubectlTest, UnservedResourcesSaySo) {
+  auto [rc, out] = RunCommand(Kubectl("get pods"));
+  EXPECT_NE(rc, 0);
+  EXPECT_THAT(out, HasSubstr("the server doesn't have a resource type \"pods\""));
+  auto [rc2, raw] = RunCommand(Kubectl("get --raw /api/v1/namespaces/default/pods"));
+  EXPECT_NE(rc2, 0);
+  EXPECT_THAT(raw, HasSubstr("kube-local-apiserver does not serve \"pods\""));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "kubeevents/api/json.h"
 #include "kubeevents/tools/localapiserver/internal/conversion.h"
 #include "kubeevents/tools/localapiserver/internal/patch.h"
+#include "kubeevents/tools/localapiserver/internal/table.h"
 
 namespace kube::localapiserver::internal {
 
@@ -64,44 +65,6 @@ std::string_view MediaType(std::string_view content_type) {
 }
 
 // Whether the Accept header allows a plain JSON answer.
-// kubectl asks for `application/json;as=Table;v=v1;g=meta.k8s.io,...` to print columns.
-bool WantsTable(std::string_view accept) {
-  return accept.find("as=Table") != std::string_view::npos &&
-         accept.find("g=meta.k8s.io") != std::string_view::npos;
-}
-
-// apimachinery's duration.HumanDuration, as kubectl's AGE/LAST SEEN columns print it.
-std::string HumanDuration(std::chrono::seconds d) {
-  const long long s = d.count();
-  if (s < -1) return "<invalid>";
-  if (s < 0) return "0s";
-  if (s < 60 * 2) return std::to_string(s) + "s";
-  const long long m = s / 60;
-  if (m < 10) {
-    const long long rs = s % 60;
-    return rs == 0 ? std::to_string(m) + "m" : std::to_string(m) + "m" + std::to_string(rs) + "s";
-  }
-  if (m < 60 * 3) return std::to_string(m) + "m";
-  const long long h = m / 60;
-  if (h < 8) {
-    const long long rm = m % 60;
-    return rm == 0 ? std::to_string(h) + "h" : std::to_string(h) + "h" + std::to_string(rm) + "m";
-  }
-  if (h < 48) return std::to_string(h) + "h";
-  if (h < 24 * 8) {
-    const long long rh = h % 24;
-    return rh == 0 ? std::to_string(h / 24) + "d"
-                   : std::to_string(h / 24) + "d" + std::to_string(rh) + "h";
-  }
-  if (h < 24 * 365 * 2) return std::to_string(h / 24) + "d";
-  if (h < 24 * 365 * 8) {
-    const long long y = h / 24 / 365;
-    const long long rd = h / 24 % 365;
-    return rd == 0 ? std::to_string(y) + "y" : std::to_string(y) + "y" + std::to_string(rd) + "d";
-  }
-  return std::to_string(h / 24 / 365) + "y";
-}
-
 bool AcceptsJson(std::string_view accept) {
   if (accept.empty()) return true;
   std::size_t start = 0;
@@ -242,6 +205,19 @@ Response NotFoundPath() {
   return StatusResponse(st);
 }
 
+// A resource this server does not serve (`kubectl get --raw /api/v1/pods`): kube-apiserver's
+// 404 message, then what is served here.
+Response UnservedResource(std::string_view resource) {
+  std::string message = "the server could not find the requested resource";
+  if (!resource.empty() && resource != "events") {
+    message += ": kube-local-apiserver does not serve \"" + std::string(resource) +
+               "\"; it serves events (v1) and events.events.k8s.io (events.k8s.io/v1) only";
+  }
+  auto st = errors::NewGeneric(errors::kReasonNotFound, 404, message);
+  st.has_details = true;
+  return StatusResponse(st);
+}
+
 Response NotAcceptable() {
   return StatusResponse(
       errors::NewGeneric(errors::kReasonNotAcceptable, 406,
@@ -290,6 +266,8 @@ struct Handler::Route {
 
 Handler::Handler(Options options)
     : options_(std::move(options)),
+      openapi_(std::make_shared<const OpenAPI>(EventOpenAPIGroupVersions(options_.serve_events_v1),
+                                               "v1.32.0-kubeevents")),
       terminating_(options_.terminating_namespaces),
       server_address_(options_.server_address) {}
 
@@ -342,6 +320,15 @@ Response Handler::Handle(const Request& request) {
     }
   }
 
+  if (OpenAPI::IsOpenAPIPath(path) && request.method == "GET") {
+    auto doc = openapi_->Serve(
+        path, qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1),
+        request.accept);
+    Response r = Json(doc.status, std::move(doc.body));
+    r.content_type = std::move(doc.content_type);
+    r.headers = std::move(doc.headers);
+    return r;
+  }
   if (!options_.serve_events_v1 && path.starts_with("/apis/events.k8s.io")) return NotFoundPath();
 
   // Split the path into decoded segments.
@@ -377,7 +364,9 @@ Response Handler::Handle(const Request& request) {
     route.ns = seg[i + 1];
     i += 2;
   }
-  if (i >= seg.size() || seg[i] != "events" || seg.size() - i > 2) return NotFoundPath();
+  if (i >= seg.size() || seg[i] != "events" || seg.size() - i > 2) {
+    return UnservedResource(i < seg.size() ? seg[i] : "");
+  }
   if (seg.size() - i == 2) {
     route.collection = false;
     route.name = seg[i + 1];
@@ -439,8 +428,9 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
   const auto& m = request.method;
   if (route.collection) {
     if (m == "GET") {
-      if (!watch && WantsTable(request.accept)) return ListTable(route);
-      if (!AcceptsJson(request.accept)) return NotAcceptable();
+      const bool table = WantsTable(request.accept);
+      if (!watch && table) return ListTable(route);
+      if (!table && !AcceptsJson(request.accept)) return NotAcceptable();
       if (!watch) return List(route);
       // Watch.
       auto selector = Selector::Parse(route.Param("fieldSelector"), route.Param("labelSelector"),
@@ -464,6 +454,12 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
         return BadRequest(w.status().message());
       }
       r.watch = std::move(*w);
+      if (table) {
+        // `kubectl get events -w`: every WatchEvent's object is a one-row Table.
+        auto include = ParseIncludeObject(route.Param("includeObject"));
+        if (!include) return BadRequest(include.status().message());
+        r.watch_encoder = TableWatchEncoder(options_.clock, {*include, route.version, false});
+      }
       return r;
     }
     if (m == "POST") {
@@ -478,7 +474,7 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
   }
   if (route.ns.empty()) return NotFoundPath();
   if (m == "GET") {
-    if (!AcceptsJson(request.accept)) return NotAcceptable();
+    if (!WantsTable(request.accept) && !AcceptsJson(request.accept)) return NotAcceptable();
     if (watch) {
       // Watch one object: a watch with a metadata.name selector.
       Route by_name = route;
@@ -493,7 +489,7 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
       // kube-apiserver answers a single GET with a one-row Table too (`kubectl get event X`).
       auto obj = options_.store->Get(route.ns, route.name);
       if (!obj) return StatusResponse(errors::NewNotFound(route.group, "events", route.name));
-      return EventTable({obj}, "");
+      return EventTable({obj}, obj->metadata.resource_version, route);
     }
     return Get(route);
   }
@@ -600,100 +596,15 @@ Response Handler::ListTable(const Route& route) {
       Selector::Parse(route.Param("fieldSelector"), route.Param("labelSelector"), route.version);
   if (!selector) return BadRequest(selector.status().message());
   auto result = options_.store->List(route.ns, *selector, 0, "");
-  return EventTable(result.items, std::to_string(result.resource_version));
+  return EventTable(result.items, std::to_string(result.resource_version), route);
 }
 
 Response Handler::EventTable(const std::vector<EventPtr>& items,
-                             const std::string& resource_version) const {
-  const auto now = options_.clock->Now();
-  const auto since = [&](const api::meta::v1::TimePoint& t) {
-    return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(now - t));
-  };
-  std::string out;
-  api::internal::JsonWriter w(out);
-  w.StartObject();
-  w.Key("kind");
-  w.String("Table");
-  w.Key("apiVersion");
-  w.String("meta.k8s.io/v1");
-  w.Key("metadata");
-  w.StartObject();
-  if (!resource_version.empty()) {
-    w.Key("resourceVersion");
-    w.String(resource_version);
-  }
-  w.EndObject();
-  // kube-apiserver's event columns (pkg/printers/internalversion).
-  static constexpr std::pair<const char*, int> kColumns[] = {
-      {"Last Seen", 0}, {"Type", 0},    {"Reason", 0},     {"Object", 0}, {"Subobject", 1},
-      {"Source", 1},    {"Message", 0}, {"First Seen", 1}, {"Count", 1},  {"Name", 1}};
-  w.Key("columnDefinitions");
-  w.StartArray();
-  for (const auto& [name, priority] : kColumns) {
-    w.StartObject();
-    w.Key("name");
-    w.String(name);
-    w.Key("type");
-    w.String(std::string_view(name) == "Count" ? "integer" : "string");
-    w.Key("format");
-    w.String("");
-    w.Key("description");
-    w.String("");
-    w.Key("priority");
-    w.Int(priority);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("rows");
-  w.StartArray();
-  for (const auto& item : items) {
-    const v1::Event& e = *item;
-    // Series events report the series' last observation and count.
-    api::meta::v1::TimePoint first =
-        e.first_timestamp.IsZero() ? e.event_time.time() : e.first_timestamp.time();
-    api::meta::v1::TimePoint last = e.last_timestamp.IsZero() ? first : e.last_timestamp.time();
-    std::int64_t count = e.count;
-    if (e.series) {
-      last = e.series->last_observed_time.time();
-      count = e.series->count;
-    } else if (count == 0) {
-      count = 1;  // singletons written through events.k8s.io/v1 have no count
-    }
-    const bool no_time = e.first_timestamp.IsZero() && e.event_time.IsZero();
-    std::string kind = e.involved_object.kind;
-    for (auto& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string source = e.source.component.empty() ? e.reporting_controller : e.source.component;
-    const std::string& host = e.source.host.empty() ? e.reporting_instance : e.source.host;
-    if (!host.empty()) source += ", " + host;
-    w.StartObject();
-    w.Key("cells");
-    w.StartArray();
-    w.String(no_time ? "<unknown>" : since(last));
-    w.String(e.type);
-    w.String(e.reason);
-    w.String(kind + "/" + e.involved_object.name);
-    w.String(e.involved_object.field_path);
-    w.String(source);
-    w.String(e.message);
-    w.String(no_time ? "<unknown>" : since(first));
-    w.Int(count);
-    w.String(e.metadata.name);
-    w.EndArray();
-    // The row's object carries the metadata kubectl prints (NAMESPACE with -A).
-    w.Key("object");
-    w.StartObject();
-    w.Key("kind");
-    w.String("PartialObjectMetadata");
-    w.Key("apiVersion");
-    w.String("meta.k8s.io/v1");
-    w.Key("metadata");
-    api::internal::Write(w, e.metadata);
-    w.EndObject();
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  return Json(200, std::move(out));
+                             const std::string& resource_version, const Route& route) const {
+  auto include = ParseIncludeObject(route.Param("includeObject"));
+  if (!include) return BadRequest(include.status().message());
+  return Json(200, internal::EventTable(items, resource_version, options_.clock->Now(),
+                                        {*include, route.version, false}));
 }
 
 Response Handler::Get(const Route& route) {
@@ -793,7 +704,21 @@ Response FromStatus(const Status& st) {
   return StatusResponse(errors::NewInternalError(st.message()));
 }
 
+// Adds the fieldValidation=Warn header (kubectl prints each as `Warning: …`).
+Response WithWarning(Response r, const std::string& warning) {
+  if (!warning.empty()) r.headers.emplace_back("Warning", warning);
+  return r;
+}
+
 }  // namespace
+
+StatusOr<std::string> Handler::ValidateFields(const Route& route, std::string_view body,
+                                              std::string_view options_kind,
+                                              bool decode_prefix) const {
+  return openapi_->ValidateFields(
+      route.Param("fieldValidation"), options_kind, route.group, "v1", "Event", body,
+      decode_prefix ? "Event in version \"v1\" cannot be handled as a Event: " : "");
+}
 
 Response Handler::TooLarge() const {
   return StatusResponse(errors::NewGeneric(
@@ -808,13 +733,16 @@ Response Handler::Create(const Request& request, const Route& route) {
     return FromStatus(st);
   auto decoded = Decode(request.body, route.version);
   if (!decoded) return FromStatus(decoded.status());
+  auto warning = ValidateFields(route, request.body, "CreateOptions", true);
+  if (!warning) return FromStatus(warning.status());
   v1::Event e = std::move(*decoded);
   if (auto st = PrepareCreate(e, route); !st.ok()) return FromStatus(st);
-  if (route.Param("dryRun") == "All") return Json(201, Encode(e, route.version));
+  if (route.Param("dryRun") == "All")
+    return WithWarning(Json(201, Encode(e, route.version)), *warning);
   const std::string name = e.metadata.name;
   auto stored = options_.store->Create(std::move(e));
   if (!stored) return StatusResponse(errors::NewAlreadyExists(route.group, "events", name));
-  return Json(201, Encode(**stored, route.version));
+  return WithWarning(Json(201, Encode(**stored, route.version)), *warning);
 }
 
 Response Handler::Put(const Request& request, const Route& route) {
@@ -824,6 +752,8 @@ Response Handler::Put(const Request& request, const Route& route) {
     return FromStatus(st);
   auto decoded = Decode(request.body, route.version);
   if (!decoded) return FromStatus(decoded.status());
+  auto warning = ValidateFields(route, request.body, "UpdateOptions", true);
+  if (!warning) return FromStatus(warning.status());
   v1::Event e = std::move(*decoded);
   if (e.metadata.name != route.name) {
     return BadRequest("the name of the object (" + e.metadata.name +
@@ -857,10 +787,11 @@ Response Handler::Put(const Request& request, const Route& route) {
       },
       created);
   if (!result) {
-    if (dry_run_code != 0) return Json(dry_run_code, std::move(dry_run_body));
+    if (dry_run_code != 0)
+      return WithWarning(Json(dry_run_code, std::move(dry_run_body)), *warning);
     return FromStatus(result.status());
   }
-  return Json(created ? 201 : 200, Encode(**result, route.version));
+  return WithWarning(Json(created ? 201 : 200, Encode(**result, route.version)), *warning);
 }
 
 Response Handler::Patch(const Request& request, const Route& route) {
@@ -873,6 +804,7 @@ Response Handler::Patch(const Request& request, const Route& route) {
   if (auto st = CheckDryRun(route.Param("dryRun"), "PatchOptions"); !st.ok()) return FromStatus(st);
   const bool dry_run = route.Param("dryRun") == "All";
   std::string dry_run_body;
+  std::string warning;
   bool created = false;
   auto result = options_.store->Update(
       route.ns, route.name, /*allow_create=*/false,
@@ -885,6 +817,9 @@ Response Handler::Patch(const Request& request, const Route& route) {
         }
         auto next = Decode(*patched, route.version);
         if (!next) return next.status();
+        auto checked = ValidateFields(route, *patched, "PatchOptions", false);
+        if (!checked) return checked.status();
+        warning = std::move(*checked);
         if (next->metadata.name != route.name) {
           return Status::FromAPIStatus(
               errors::NewBadRequest("the name of the object (" + next->metadata.name +
@@ -910,10 +845,11 @@ Response Handler::Patch(const Request& request, const Route& route) {
         result.status().api_status() == nullptr) {
       return StatusResponse(errors::NewNotFound(route.group, "events", route.name));
     }
-    if (dry_run && !dry_run_body.empty()) return Json(200, std::move(dry_run_body));
+    if (dry_run && !dry_run_body.empty())
+      return WithWarning(Json(200, std::move(dry_run_body)), warning);
     return FromStatus(result.status());
   }
-  return Json(200, Encode(**result, route.version));
+  return WithWarning(Json(200, Encode(**result, route.version)), warning);
 }
 
 Response Handler::Delete(const Request& request, const Route& route) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -16,6 +17,7 @@
 
 #include "kubeevents/api/common/clock.h"
 #include "kubeevents/api/meta/v1/status.h"
+#include "kubeevents/tools/localapiserver/internal/openapi.h"
 #include "kubeevents/tools/localapiserver/internal/store.h"
 #include "kubeevents/tools/localapiserver/internal/validation.h"
 
@@ -43,6 +45,8 @@ struct Response {
   RequestVersion watch_version = RequestVersion::kCoreV1;
   std::chrono::seconds watch_timeout{0};  ///< 0 = until the client or the server ends it
   std::string watch_error_frame;          ///< sent first (then the stream ends) when non-empty
+  /// Encodes each change of the watch; empty = EncodeWatchFrame(change, watch_version).
+  std::function<std::string(const Change&)> watch_encoder;
 };
 
 /// A 4xx/5xx Response with a metav1.Status body.
@@ -84,9 +88,10 @@ class Handler {
   Response TooLarge() const;
   /// kubectl's default output: a meta.k8s.io/v1 Table with kube-apiserver's event columns.
   Response ListTable(const Route& route);
-  /// That Table for `items` (the list's resourceVersion, or "" for a single object).
-  Response EventTable(const std::vector<EventPtr>& items,
-                      const std::string& resource_version) const;
+  /// That Table for `items` with the list's (or the single object's) resourceVersion and the
+  /// row objects `includeObject` asks for (table.h).
+  Response EventTable(const std::vector<EventPtr>& items, const std::string& resource_version,
+                      const Route& route) const;
   Response Get(const Route& route);
   Response Create(const Request& request, const Route& route);
   Response Put(const Request& request, const Route& route);
@@ -97,6 +102,10 @@ class Handler {
   bool IsTerminating(const std::string& ns) const;
   StatusOr<api::core::v1::Event> Decode(std::string_view body, RequestVersion version) const;
   std::string Encode(const api::core::v1::Event& e, RequestVersion version) const;
+  /// `fieldValidation` of a write body: the Warning header value, or the error (see
+  /// OpenAPI::ValidateFields). `decode_prefix`: prefix the message as the decoder does.
+  StatusOr<std::string> ValidateFields(const Route& route, std::string_view body,
+                                       std::string_view options_kind, bool decode_prefix) const;
   /// BeforeCreate + admission + validation for a new object (POST or create-on-PUT).
   Status PrepareCreate(api::core::v1::Event& event, const Route& route) const;
   /// BeforeUpdate + validation against the current object (PUT or PATCH).
@@ -104,6 +113,7 @@ class Handler {
                        const Route& route) const;
 
   const Options options_;
+  const std::shared_ptr<const OpenAPI> openapi_;  ///< /openapi/v2, /openapi/v3, field checks
   mutable std::mutex mu_;
   std::set<std::string> terminating_;
   std::string server_address_;

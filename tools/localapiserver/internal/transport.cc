@@ -309,7 +309,10 @@ struct Transport::Impl {
         auto changes = watcher->Drain(closed);
         if (!changes.empty()) {
           std::string frames;
-          for (const auto& c : changes) frames += EncodeWatchFrame(c, resp.watch_version);
+          for (const auto& c : changes) {
+            frames += resp.watch_encoder ? resp.watch_encoder(c)
+                                         : EncodeWatchFrame(c, resp.watch_version);
+          }
           co_await net::async_write(stream, http::make_chunk(net::buffer(frames)),
                                     net::redirect_error(use_awaitable, ec));
           if (ec) break;
