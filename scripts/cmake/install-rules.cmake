@@ -54,7 +54,34 @@ install(FILES ${PROJECT_BINARY_DIR}/kubeeventsConfig.cmake
   ${PROJECT_BINARY_DIR}/kubeeventsConfigVersion.cmake
   DESTINATION ${KUBEEVENTS_INSTALL_CMAKEDIR})
 
+# kubeevents.pc: the prefix is found from the file's own place (${pcfiledir}) when the
+# install directories are relative, so an install made with `cmake --install --prefix DIR`
+# (or a moved tree) is found through PKG_CONFIG_PATH=DIR/lib/pkgconfig. When only the static
+# library is installed, plain `pkg-config --libs` must name its dependencies too.
+set(_pc_dir "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}" OR IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(KUBEEVENTS_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(KUBEEVENTS_PC_LIBDIR "${CMAKE_INSTALL_FULL_LIBDIR}")
+  set(KUBEEVENTS_PC_INCLUDEDIR "${CMAKE_INSTALL_FULL_INCLUDEDIR}")
+else()
+  file(RELATIVE_PATH _pc_up "/root/${_pc_dir}" "/root")
+  string(REGEX REPLACE "/$" "" _pc_up "${_pc_up}")
+  set(KUBEEVENTS_PC_PREFIX "\${pcfiledir}/${_pc_up}")
+  set(KUBEEVENTS_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  set(KUBEEVENTS_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
+if(KUBEEVENTS_BUILD_SHARED OR BUILD_SHARED_LIBS)
+  set(KUBEEVENTS_PC_REQUIRES "Requires.private: openssl yaml-cpp\nLibs.private: -pthread")
+  set(KUBEEVENTS_PC_LIBS "")
+else()
+  set(KUBEEVENTS_PC_REQUIRES "Requires: openssl yaml-cpp")
+  set(KUBEEVENTS_PC_LIBS " -pthread")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/scripts/cmake/kubeevents.pc.in
   ${PROJECT_BINARY_DIR}/kubeevents.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/kubeevents.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The local events-only API server program (docs/localapiserver.md): the bundled target for
+# trying a program and kubectl without a cluster. Its C++ API stays in-tree (tests, demo).
+install(TARGETS kube-local-apiserver RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
