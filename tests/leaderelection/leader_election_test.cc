@@ -10,12 +10,14 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "kubeevents/api/coordination/v1/lease.h"
 #include "kubeevents/api/errors/errors.h"
+#include "kubeevents/api/json.h"
 #include "kubeevents/client/rest/kubeconfig.h"
 #include "kubeevents/client/rest/rest_client.h"
 #include "kubeevents/tools/leaderelection/leader_election.h"
@@ -145,6 +147,186 @@ TEST(LeaseLockTest, ConvertsLikeClientGo) {
   EXPECT_EQ(resourcelock::LeaderElectionRecordToLeaseSpec(released).holder_identity, "");
   EXPECT_EQ(resourcelock::LeaseSpecToLeaderElectionRecord({}),
             resourcelock::LeaderElectionRecord{});
+}
+
+// ---------------------------------------------------------------------------- fake clock
+
+// An in-memory lock store shared by FakeLocks: a record and a version, with the Lease's
+// optimistic concurrency (an update must follow a read of the current version).
+struct FakeStore {
+  std::mutex mu;
+  std::optional<resourcelock::LeaderElectionRecord> record;
+  int version = 0;
+  bool failing = false;  // every call fails, as with an unreachable server
+  std::atomic<int> calls{0};
+};
+
+class FakeLock final : public resourcelock::Interface {
+ public:
+  FakeLock(std::shared_ptr<FakeStore> store, std::string id)
+      : store_(std::move(store)), id_(std::move(id)) {}
+  StatusOr<resourcelock::ObservedRecord> Get(const resourcelock::CallOptions&) override {
+    std::lock_guard lock(store_->mu);
+    Count c(*store_);
+    if (store_->failing) return UnavailableError("connection refused");
+    if (!store_->record) {
+      return Status::FromAPIStatus(
+          api::errors::NewNotFound("coordination.k8s.io", "leases", "lock"), 404);
+    }
+    seen_ = store_->version;
+    return resourcelock::ObservedRecord{
+        *store_->record,
+        api::ToJson(resourcelock::LeaderElectionRecordToLeaseSpec(*store_->record))};
+  }
+  Status Create(const resourcelock::CallOptions&,
+                const resourcelock::LeaderElectionRecord& r) override {
+    std::lock_guard lock(store_->mu);
+    Count c(*store_);
+    if (store_->failing) return UnavailableError("connection refused");
+    if (store_->record) {
+      return Status::FromAPIStatus(
+          api::errors::NewAlreadyExists("coordination.k8s.io", "leases", "lock"), 409);
+    }
+    store_->record = r;
+    seen_ = ++store_->version;
+    return {};
+  }
+  Status Update(const resourcelock::CallOptions&,
+                const resourcelock::LeaderElectionRecord& r) override {
+    std::lock_guard lock(store_->mu);
+    Count c(*store_);
+    if (store_->failing) return UnavailableError("connection refused");
+    if (seen_ != store_->version) {
+      return Status::FromAPIStatus(
+          api::errors::NewConflict("coordination.k8s.io", "leases", "lock", "modified"), 409);
+    }
+    store_->record = r;
+    seen_ = ++store_->version;
+    return {};
+  }
+  std::string Identity() const override { return id_; }
+  std::string Describe() const override { return "ns/lock"; }
+
+ private:
+  struct Count {  // counts a call once it is complete (the store lock is still held)
+    explicit Count(FakeStore& s) : s_(s) {}
+    ~Count() { s_.calls.fetch_add(1); }
+    FakeStore& s_;
+  };
+  std::shared_ptr<FakeStore> store_;
+  std::string id_;
+  int seen_ = -1;
+};
+
+// One candidate on a FakeClock with client-go's default timing (15 s / 10 s / 2 s). Time only
+// moves when the test steps it, once the elector sleeps; every step wakes it for one attempt.
+class FakeClockElectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LeaderElectionConfig cfg;
+    cfg.lock = std::make_shared<FakeLock>(store_, "b");
+    cfg.clock = clock_;
+    cfg.logger = std::make_shared<NullLogger>();
+    cfg.callbacks.on_started_leading = [this](std::stop_token stop) {
+      started_.fetch_add(1);
+      std::mutex m;
+      std::condition_variable_any cv;
+      std::unique_lock lock(m);
+      cv.wait(lock, stop, [] { return false; });
+    };
+    cfg.callbacks.on_stopped_leading = [this] { stopped_.fetch_add(1); };
+    auto elector = LeaderElector::Create(std::move(cfg));
+    ASSERT_TRUE(elector.ok()) << elector.status();
+    elector_ = std::move(*elector);
+  }
+  void TearDown() override { elector_.reset(); }
+
+  // Waits until the elector made `calls` lock calls in total and sleeps on the clock again.
+  void AwaitSleepAfter(int calls) {
+    ASSERT_TRUE(WaitFor([&] { return store_->calls.load() >= calls; })) << store_->calls.load();
+    ASSERT_TRUE(clock_->BlockUntilWaiters(1, 30s));
+  }
+  resourcelock::LeaderElectionRecord Record() {
+    std::lock_guard lock(store_->mu);
+    return *store_->record;
+  }
+
+  std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
+  std::shared_ptr<FakeStore> store_ = std::make_shared<FakeStore>();
+  std::unique_ptr<LeaderElector> elector_;
+  std::atomic<int> started_{0};
+  std::atomic<int> stopped_{0};
+};
+
+TEST_F(FakeClockElectionTest, TakesOverOnlyAfterTheLeaseExpiredOnItsOwnClock) {
+  const auto t0 = clock_->Now();
+  resourcelock::LeaderElectionRecord a;
+  a.holder_identity = "a";
+  a.lease_duration_seconds = 15;
+  a.leader_transitions = 4;
+  // The record's renewTime is far in the past: only the local observation counts.
+  a.acquire_time = a.renew_time = t0 - 1h;
+  store_->record = a;
+  store_->version = 1;
+
+  ASSERT_TRUE(elector_->Start().ok());
+  AwaitSleepAfter(1);  // t0: observed, held by a
+  EXPECT_EQ(elector_->GetLeader(), "a");
+  int calls = 1;
+  // Each step (5 s) exceeds the longest jittered wait (2 s * 2.2), so it is one attempt.
+  for (int step = 1; step <= 2; ++step) {
+    clock_->Step(5s);
+    AwaitSleepAfter(++calls);  // t0+5, t0+10: still a's
+    EXPECT_FALSE(elector_->IsLeader());
+  }
+  // a renews at t0+10 (after b's attempt): b's observation restarts at its next read.
+  {
+    std::lock_guard lock(store_->mu);
+    store_->record->renew_time = t0 + 10s;
+    ++store_->version;
+  }
+  for (int step = 3; step <= 5; ++step) {
+    clock_->Step(5s);
+    AwaitSleepAfter(++calls);  // t0+15 (sees the change), t0+20, t0+25
+    EXPECT_FALSE(elector_->IsLeader()) << "step " << step;
+  }
+  EXPECT_EQ(Record().holder_identity, "a");
+  clock_->Step(5s);  // t0+30 = observed at t0+15 + 15 s: expired
+  ASSERT_TRUE(WaitFor([&] { return elector_->IsLeader(); }));
+  const auto taken = Record();
+  EXPECT_EQ(taken.holder_identity, "b");
+  EXPECT_EQ(taken.leader_transitions, 5);
+  EXPECT_EQ(taken.lease_duration_seconds, 15);
+  EXPECT_EQ(taken.acquire_time, t0 + 30s);
+  EXPECT_TRUE(WaitFor([&] { return started_.load() == 1; }));
+}
+
+TEST_F(FakeClockElectionTest, GivesUpRenewDeadlineAfterTheLastSuccessfulRenewalStarted) {
+  const auto t0 = clock_->Now();
+  ASSERT_TRUE(elector_->Start().ok());
+  // Get (not found) + Create, then the renew loop's immediate renewal (one Update).
+  AwaitSleepAfter(3);
+  ASSERT_TRUE(elector_->IsLeader());
+  EXPECT_EQ(Record().holder_identity, "b");
+  EXPECT_EQ(Record().renew_time, t0);
+  {
+    std::lock_guard lock(store_->mu);
+    store_->failing = true;
+  }
+  int calls = 3;
+  for (int step = 1; step <= 4; ++step) {  // t0+2 .. t0+8: renewals fail (Update, then Get)
+    clock_->Step(2s);
+    calls += 2;
+    AwaitSleepAfter(calls);
+    EXPECT_TRUE(elector_->IsLeader()) << "step " << step;  // t0+8 < t0+10
+    EXPECT_EQ(stopped_.load(), 0);
+  }
+  clock_->Step(2s);                    // t0+10: the deadline
+  EXPECT_FALSE(elector_->IsLeader());  // by the clock alone, before the elector wakes
+  ASSERT_TRUE(WaitFor([&] { return stopped_.load() == 1; }));
+  EXPECT_EQ(started_.load(), 1);
+  EXPECT_FALSE(elector_->Running());
+  EXPECT_EQ(store_->calls.load(), calls);  // gave up without another attempt
 }
 
 // ---------------------------------------------------------------------------- real sockets

@@ -160,6 +160,9 @@ TEST_F(LeaseServerTest, ValidationRejectsBadNamesAndDurations) {
   EXPECT_EQ(none.status, 422);
   EXPECT_THAT(none.body,
               HasSubstr("metadata.name: Required value: name or generateName is required"));
+  auto generated = client_->Do("POST", kLeases, R"({"metadata":{"generateName":"lock-"}})");
+  EXPECT_EQ(generated.status, 201) << generated.body;
+  EXPECT_THAT(generated.body, HasSubstr(R"("name":"lock-)"));
   auto wrong_type = Create("lock", R"({"leaseDurationSeconds":"15"})");
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_THAT(wrong_type.body,

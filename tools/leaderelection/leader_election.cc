@@ -152,7 +152,8 @@ void LeaderElector::RunBody(std::stop_token stop) {
 }
 
 bool LeaderElector::Acquire(std::stop_token stop) {
-  config_.logger->Info(0, "attempting to acquire leader lease", {{"lock", describe_}});
+  config_.logger->Info(0, "attempting to acquire leader lease",
+                       {{"name", config_.name}, {"lock", describe_}});
   while (!stop.stop_requested()) {
     const bool ok = TryAcquireOrRenew(stop, config_.renew_deadline);
     MaybeReportTransition();
@@ -161,7 +162,8 @@ bool LeaderElector::Acquire(std::stop_token stop) {
         std::lock_guard lock(mu_);
         leading_ = true;
       }
-      config_.logger->Info(0, "successfully acquired lease", {{"lock", describe_}});
+      config_.logger->Info(0, "successfully acquired lease",
+                           {{"name", config_.name}, {"lock", describe_}});
       return true;
     }
     config_.logger->Info(4, "failed to acquire lease", {{"lock", describe_}});

@@ -57,7 +57,7 @@ struct LeaderElectionConfig {
   /// When Run ends while leading, write an empty holder (leaseDurationSeconds 1) so another
   /// candidate can take over at once instead of after lease_duration.
   bool release_on_cancel = false;
-  /// Name for logs (client-go's Name); defaults to the lock's Describe().
+  /// client-go's Name, logged when acquiring; defaults to the lock's Describe().
   std::string name;
   /// Time source for the lease arithmetic and waits. Null = the real clock.
   std::shared_ptr<Clock> clock;
@@ -72,7 +72,8 @@ struct LeaderElectionConfig {
 /// (kInvalidArgument) names the field.
 Status ValidateLeaderElectionConfig(const LeaderElectionConfig& config);
 
-/// leaderelection.LeaderElector. Thread-safe: IsLeader()/GetLeader() from any thread.
+/// leaderelection.LeaderElector. Thread-safe: IsLeader()/GetLeader() from any thread. The
+/// callbacks must not call Start() or Stop() of their own elector (that would join itself).
 ///
 /// @code
 /// auto lock = std::make_shared<resourcelock::LeaseLock>(client, "kube-system", "kube-eventer",

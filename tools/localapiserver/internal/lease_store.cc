@@ -41,6 +41,17 @@ std::string NewUID() {
   return out;
 }
 
+// names.SimpleNameGenerator: base (at most 58 bytes) + 5 random alphanumerics.
+std::string GenerateName(std::string_view base) {
+  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  if (base.size() > 58) base = base.substr(0, 58);
+  unsigned char r[5];
+  RAND_bytes(r, sizeof r);
+  std::string out(base);
+  for (unsigned char c : r) out += kAlphabet[c % (sizeof kAlphabet - 1)];
+  return out;
+}
+
 Status InvalidLease(std::string_view name, FieldErrors errs) {
   return Status::FromAPIStatus(NewInvalid(kGroup, "Lease", name, std::move(errs)), 422);
 }
@@ -128,6 +139,7 @@ StatusOr<coordination::Lease> LeaseStore::Create(coordination::Lease lease) {
 
 StatusOr<coordination::Lease> LeaseStore::CreateLocked(coordination::Lease lease) {
   auto& md = lease.metadata;
+  if (md.name.empty() && !md.generate_name.empty()) md.name = GenerateName(md.generate_name);
   md.uid = NewUID();
   md.creation_timestamp =
       api::meta::v1::Time(std::chrono::floor<std::chrono::seconds>(clock_->Now()));
