@@ -253,9 +253,24 @@ struct Op : std::enable_shared_from_this<Op> {
   // Touched only on the worker's thread:
   bool cancelled = false;
   bool shutdown = false;
+  bool streaming = false;  // a watch body is being streamed
   beast::tcp_stream* current_stream = nullptr;
   asio::steady_timer* current_timer = nullptr;
   std::optional<std::stop_callback<std::function<void()>>> stop_cb;
+
+  // Runs on the worker's thread. cancel() aborts only the socket operation pending right now;
+  // a long-lived stream may be between two internal reads of a composed operation (TLS
+  // record, chunk parser), so its socket is also shut down: every later read then ends.
+  void CancelIo() {
+    if (current_stream) {
+      current_stream->cancel();
+      if (streaming) {
+        beast::error_code ignored;
+        current_stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      }
+    }
+    if (current_timer) current_timer->cancel();
+  }
 };
 
 struct Worker {
@@ -575,8 +590,7 @@ void ClientCore::Impl::Start(PreparedRequest req, std::function<void(Result)> do
                           if (!self) return;
                           asio::post(self->worker->ioc, [self] {
                             self->cancelled = true;
-                            if (self->current_stream) self->current_stream->cancel();
-                            if (self->current_timer) self->current_timer->cancel();
+                            self->CancelIo();
                           });
                         }));
   }
@@ -987,11 +1001,17 @@ awaitable<void> ClientCore::Impl::ReadStreaming(Op& op, Connection& conn, Stream
   std::string collected;  // a non-2xx body
   if (success) {
     out.streamed = true;
+    op.streaming = true;
     op.deadline.reset();
     op.req.on_stream_start(code);
   }
   std::array<char, 16384> buf;
   while (!parser.is_done()) {
+    if (op.cancelled) {
+      out.ec = asio::error::operation_aborted;
+      out.error = ErrorFor(op, out.ec, "reading watch stream");
+      co_return;
+    }
     parser.get().body().data = buf.data();
     parser.get().body().size = buf.size();
     if (!success && op.deadline) {
@@ -1159,8 +1179,7 @@ void ClientCore::Impl::Shutdown() {
     asio::post(op->worker->ioc, [op] {
       op->shutdown = true;
       op->cancelled = true;
-      if (op->current_stream) op->current_stream->cancel();
-      if (op->current_timer) op->current_timer->cancel();
+      op->CancelIo();
     });
   }
   ops.clear();
