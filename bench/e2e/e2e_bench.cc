@@ -22,13 +22,14 @@
 // client-go), so that case reports events/s but no per-event latency.
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -51,8 +52,6 @@
 #include "kubeevents/tools/events/event_broadcaster.h"
 #include "kubeevents/tools/localapiserver/server.h"
 #include "kubeevents/tools/record/event_broadcaster.h"
-
-extern char** environ;
 
 namespace {
 
@@ -397,16 +396,29 @@ class LocalServerProcess {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
+    const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0) {
+      return kube::Status(kube::StatusCode::kFailedPrecondition,
+                          "cannot create " + log + ": " + std::strerror(errno));
+    }
+    // fork + exec (only async-signal-safe calls in the child; no other thread runs yet), with
+    // PR_SET_PDEATHSIG so that the server ends with this process however it ends.
+    const pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(127);
+      dup2(out, 1);
+      dup2(out, 2);
+      execv(binary.c_str(), argv.data());
+      _exit(127);
+    }
+    const int fork_errno = errno;
+    close(out);
+    if (pid_ < 0) {
       pid_ = -1;
       return kube::Status(kube::StatusCode::kFailedPrecondition,
-                          "cannot start " + binary + ": " + std::strerror(rc));
+                          "cannot start " + binary + ": " + std::strerror(fork_errno));
     }
     const auto deadline = Clock::now() + std::chrono::seconds(60);
     while (Clock::now() < deadline) {
@@ -544,8 +556,8 @@ std::string RunId() {
                         100000000);
 }
 
-Result RunCore(const Target& t, const Flags& f, bool repeat, std::size_t n,
-               std::chrono::microseconds interval) {
+std::optional<Result> RunCore(const Target& t, const Flags& f, bool repeat, std::size_t n,
+                              std::chrono::microseconds interval) {
   Result r{.target = t.name,
            .api = "core",
            .mode = repeat ? "repeat" : "unique",
@@ -553,7 +565,7 @@ Result RunCore(const Target& t, const Flags& f, bool repeat, std::size_t n,
   auto client = kube::rest::RESTClient::Create(t.config);
   if (!client.ok()) {
     std::cerr << "kubeevents_e2e_bench: " << client.status() << "\n";
-    std::exit(1);
+    return std::nullopt;
   }
   auto sink = std::make_shared<CoreAckSink>(kube::rest::NewCoreV1EventSink(*client, f.ns), repeat);
   kube::record::BroadcasterOptions o;
@@ -606,8 +618,8 @@ Result RunCore(const Target& t, const Flags& f, bool repeat, std::size_t n,
   return r;
 }
 
-Result RunEvents(const Target& t, const Flags& f, bool repeat, std::size_t n,
-                 std::chrono::microseconds interval) {
+std::optional<Result> RunEvents(const Target& t, const Flags& f, bool repeat, std::size_t n,
+                                std::chrono::microseconds interval) {
   Result r{.target = t.name,
            .api = "events",
            .mode = repeat ? "repeat" : "unique",
@@ -615,7 +627,7 @@ Result RunEvents(const Target& t, const Flags& f, bool repeat, std::size_t n,
   auto client = kube::rest::RESTClient::Create(t.config);
   if (!client.ok()) {
     std::cerr << "kubeevents_e2e_bench: " << client.status() << "\n";
-    std::exit(1);
+    return std::nullopt;
   }
   auto sink = std::make_shared<EventsAckSink>(kube::rest::NewEventsV1EventSink(*client), repeat);
   kube::events::BroadcasterOptions o;
@@ -629,7 +641,7 @@ Result RunEvents(const Target& t, const Flags& f, bool repeat, std::size_t n,
   kube::events::EventBroadcaster b(sink, o);
   if (auto st = b.StartRecordingToSink(); !st.ok()) {
     std::cerr << "kubeevents_e2e_bench: " << st << "\n";
-    std::exit(1);
+    return std::nullopt;
   }
   auto recorder = b.NewRecorder("kubeevents-bench");
   const std::string prefix = "kubeevents-bench-" + RunId() + "-";
@@ -808,8 +820,10 @@ int main(int argc, char** argv) {
                   std::max<long long>(100, static_cast<long long>(4 * per_event_us)));
             }
           }
-          Result r = api == "core" ? RunCore(t, f, repeat, n, interval)
-                                   : RunEvents(t, f, repeat, n, interval);
+          std::optional<Result> run = api == "core" ? RunCore(t, f, repeat, n, interval)
+                                                    : RunEvents(t, f, repeat, n, interval);
+          if (!run) return 1;  // (the local server is stopped by its owner's destructor)
+          Result& r = *run;
           r.client_cpu_includes_server = f.in_process;
           std::printf("%-10s %-6s %-6s %-5s %7zu %11.0f %9llu %9s %9s %10s %10s %7llu %7llu\n",
                       r.target.c_str(), r.api.c_str(), r.mode.c_str(), r.phase.c_str(), r.events,
