@@ -291,7 +291,8 @@ struct Handler::Route {
 Handler::Handler(Options options)
     : options_(std::move(options)),
       terminating_(options_.terminating_namespaces),
-      server_address_(options_.server_address) {}
+      server_address_(options_.server_address),
+      token_(options_.token) {}
 
 void Handler::SetNamespaceTerminating(const std::string& ns, bool terminating) {
   std::lock_guard lock(mu_);
@@ -305,6 +306,16 @@ void Handler::SetNamespaceTerminating(const std::string& ns, bool terminating) {
 std::set<std::string> Handler::TerminatingNamespaces() const {
   std::lock_guard lock(mu_);
   return terminating_;
+}
+
+void Handler::SetToken(std::string token) {
+  std::lock_guard lock(mu_);
+  token_ = std::move(token);
+}
+
+std::string Handler::CurrentToken() const {
+  std::lock_guard lock(mu_);
+  return token_;
 }
 
 void Handler::SetServerAddress(std::string address) {
@@ -335,9 +346,8 @@ Response Handler::Handle(const Request& request) {
   }
   if (path == "/version" && request.method == "GET") return Json(200, std::string(kVersionBody));
 
-  if (!options_.token.empty()) {
-    const std::string expected = "Bearer " + options_.token;
-    if (request.authorization != expected) {
+  if (const std::string token = CurrentToken(); !token.empty()) {
+    if (request.authorization != "Bearer " + token) {
       return StatusResponse(errors::NewUnauthorized("Unauthorized"));
     }
   }

@@ -75,6 +75,8 @@ class Handler {
   void SetNamespaceTerminating(const std::string& ns, bool terminating);
   std::set<std::string> TerminatingNamespaces() const;
   void SetServerAddress(std::string address);
+  /// Replaces the accepted bearer token (credential rotation in tests).
+  void SetToken(std::string token);
 
  private:
   struct Route;
@@ -95,6 +97,7 @@ class Handler {
   Response DeleteCollection(const Route& route);
   Response Discovery(const Request& request, std::string_view path);
   bool IsTerminating(const std::string& ns) const;
+  std::string CurrentToken() const;
   StatusOr<api::core::v1::Event> Decode(std::string_view body, RequestVersion version) const;
   std::string Encode(const api::core::v1::Event& e, RequestVersion version) const;
   /// BeforeCreate + admission + validation for a new object (POST or create-on-PUT).
@@ -107,6 +110,7 @@ class Handler {
   mutable std::mutex mu_;
   std::set<std::string> terminating_;
   std::string server_address_;
+  std::string token_;  // guarded by mu_; starts as options_.token
 };
 
 }  // namespace kube::localapiserver::internal
