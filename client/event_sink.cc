@@ -16,11 +16,16 @@ class CoreV1EventSink final : public record::EventSink {
       : client_(std::move(client)), ns_(std::move(ns)) {}
 
   StatusOr<api::core::v1::Event> Create(const api::core::v1::Event& event) override {
+    return CreateCancellable(event, {});
+  }
+  StatusOr<api::core::v1::Event> CreateCancellable(const api::core::v1::Event& event,
+                                                   std::stop_token cancel) override {
     if (Status s = Check("create", event); !s.ok()) return s;
     return client_->Post()
         .Namespace(event.metadata.namespace_)
         .Resource("events")
         .Body(event)
+        .Cancellation(std::move(cancel))
         .Do()
         .Into<api::core::v1::Event>();
   }
@@ -36,12 +41,18 @@ class CoreV1EventSink final : public record::EventSink {
   }
   StatusOr<api::core::v1::Event> Patch(const api::core::v1::Event& event,
                                        std::string_view patch) override {
+    return PatchCancellable(event, patch, {});
+  }
+  StatusOr<api::core::v1::Event> PatchCancellable(const api::core::v1::Event& event,
+                                                  std::string_view patch,
+                                                  std::stop_token cancel) override {
     if (Status s = Check("patch", event); !s.ok()) return s;
     return client_->Patch(kStrategicMergePatchType)
         .Namespace(event.metadata.namespace_)
         .Resource("events")
         .Name(event.metadata.name)
         .Body(std::string(patch))
+        .Cancellation(std::move(cancel))
         .Do()
         .Into<api::core::v1::Event>();
   }
@@ -66,12 +77,17 @@ class EventsV1EventSink final : public events::EventSink {
   explicit EventsV1EventSink(std::shared_ptr<RESTClient> client) : client_(std::move(client)) {}
 
   StatusOr<api::events::v1::Event> Create(const api::events::v1::Event& event) override {
+    return CreateCancellable(event, {});
+  }
+  StatusOr<api::events::v1::Event> CreateCancellable(const api::events::v1::Event& event,
+                                                     std::stop_token cancel) override {
     if (Status s = Check("create", event); !s.ok()) return s;
     return client_->Post()
         .GroupVersion(kEventsGroupVersion)
         .Namespace(event.metadata.namespace_)
         .Resource("events")
         .Body(event)
+        .Cancellation(std::move(cancel))
         .Do()
         .Into<api::events::v1::Event>();
   }
@@ -88,6 +104,11 @@ class EventsV1EventSink final : public events::EventSink {
   }
   StatusOr<api::events::v1::Event> Patch(const api::events::v1::Event& event,
                                          std::string_view patch) override {
+    return PatchCancellable(event, patch, {});
+  }
+  StatusOr<api::events::v1::Event> PatchCancellable(const api::events::v1::Event& event,
+                                                    std::string_view patch,
+                                                    std::stop_token cancel) override {
     if (Status s = Check("patch", event); !s.ok()) return s;
     return client_->Patch(kStrategicMergePatchType)
         .GroupVersion(kEventsGroupVersion)
@@ -95,6 +116,7 @@ class EventsV1EventSink final : public events::EventSink {
         .Resource("events")
         .Name(event.metadata.name)
         .Body(std::string(patch))
+        .Cancellation(std::move(cancel))
         .Do()
         .Into<api::events::v1::Event>();
   }

@@ -520,12 +520,8 @@ StatusOr<Config> Build(const Merged& m, const KubeconfigOverrides& ov,
         ": specifying a root certificates file with the insecure flag is "
         "not allowed (insecure-skip-tls-verify with certificate-authority)");
   }
-  if (cl.insecure && logger) {
-    logger->Warning(
-        "insecure-skip-tls-verify is set: the server's certificate will not be "
-        "verified",
-        {{"cluster", cl.name}});
-  }
+  // insecure-skip-tls-verify is warned about once, by the RESTClient that skips verification
+  // (every way of turning it off goes through it), not here as well.
   if (!cl.proxy_url.empty()) {
     auto p = internal::ParseURL(cl.proxy_url);
     if (!p.ok()) {

@@ -40,7 +40,8 @@ struct KubeconfigOverrides {
 /// them. Errors (kInvalidArgument / kNotFound / kFailedPrecondition) name the file and the
 /// field: `/home/me/.kube/config: users[0].user.client-certificate-data: illegal base64`.
 /// When no file exists the error is kNotFound ("no configuration has been provided").
-/// Warnings (data overriding a file, insecure-skip-tls-verify) go to `logger` (null: default).
+/// Warnings (data overriding a file) go to `logger` (null: default); insecure-skip-tls-verify
+/// is warned about by the RESTClient created from the config, once per client.
 StatusOr<Config> LoadKubeconfig(const KubeconfigLoadingRules& rules,
                                 const KubeconfigOverrides& overrides = {},
                                 std::shared_ptr<Logger> logger = nullptr);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "kubeevents/api/internal/json_codec.h"
+#include "kubeevents/client/rest/rest_client.h"
 #include "test_util.h"
 
 namespace kube::rest {
@@ -78,6 +79,7 @@ TEST(Kubeconfig, TokenFileIsReadAndKept) {
   EXPECT_TRUE(c->tls.insecure);
 }
 
+// The warning comes once, from the client that skips verification, not from loading as well.
 TEST(Kubeconfig, InsecureClusterLogsAWarning) {
   auto logger = Quiet();
   auto c = LoadKubeconfigFile(TestData("kubeconfig/multi-context.yaml"), {.context = "lab-basic"},
@@ -85,6 +87,9 @@ TEST(Kubeconfig, InsecureClusterLogsAWarning) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->username, "admin");
   EXPECT_EQ(c->password, "s3cret");
+  EXPECT_TRUE(c->tls.insecure);
+  EXPECT_THAT(logger->joined(), ::testing::Not(HasSubstr("insecure-skip-tls-verify")));
+  ASSERT_TRUE(RESTClient::Create(*c).ok());
   EXPECT_THAT(logger->joined(), HasSubstr("insecure-skip-tls-verify"));
   EXPECT_THAT(logger->joined(), ::testing::Not(HasSubstr("s3cret")));
 }

@@ -21,6 +21,23 @@ void FaultInjector::ResetNext(int n) {
   state_.reset_remaining = std::max(0, n);
 }
 
+void FaultInjector::StallNext(int n, std::chrono::milliseconds stall) {
+  std::lock_guard lock(mu_);
+  state_.stall_remaining = std::max(0, n);
+  state_.stall = std::max(std::chrono::milliseconds(0), stall);
+}
+
+void FaultInjector::GarbageNext(int n, int code) {
+  std::lock_guard lock(mu_);
+  state_.garbage_remaining = std::max(0, n);
+  state_.garbage_code = code;
+}
+
+void FaultInjector::TruncateNext(int n) {
+  std::lock_guard lock(mu_);
+  state_.truncate_remaining = std::max(0, n);
+}
+
 void FaultInjector::Clear() {
   std::lock_guard lock(mu_);
   const bool accepting = state_.accepting;
@@ -45,6 +62,21 @@ FaultInjector::Decision FaultInjector::Next() {
   if (state_.reset_remaining > 0) {
     --state_.reset_remaining;
     d.reset = true;
+    return d;
+  }
+  if (state_.stall_remaining > 0) {
+    --state_.stall_remaining;
+    d.stall = state_.stall;
+    return d;
+  }
+  if (state_.garbage_remaining > 0) {
+    --state_.garbage_remaining;
+    d.garbage_code = state_.garbage_code;
+    return d;
+  }
+  if (state_.truncate_remaining > 0) {
+    --state_.truncate_remaining;
+    d.truncate = true;
     return d;
   }
   if (state_.fail_remaining > 0) {

@@ -1,8 +1,10 @@
 // Fault injection for reliability tests of clients of the local API server: fail the next N
 // requests with a status (optionally with Retry-After), add latency, reset connections in the
-// middle of a request. (Stopping and resuming the listeners is Server::StopAccepting /
-// ResumeAccepting.) Faults apply to the event endpoints only, never to discovery, /version or
-// the admin endpoint, so kubectl and client discovery keep working while events fail.
+// middle of a request, stall a request past the client's timeout, answer with a body that is not
+// a Status, or cut a chunked response short. (Stopping and resuming the listeners is
+// Server::StopAccepting / ResumeAccepting.) Faults apply to the event endpoints only, never to
+// discovery, /version or the admin endpoint, so kubectl and client discovery keep working while
+// events fail.
 #pragma once
 
 #include <chrono>
@@ -17,8 +19,13 @@ struct FaultState {
   int fail_code = 0;                     ///< HTTP status they fail with
   int retry_after_seconds = 0;           ///< Retry-After sent with them (0 = none)
   std::chrono::milliseconds latency{0};  ///< added before every event request
-  int reset_remaining = 0;  ///< requests whose connection is reset (TCP RST), unanswered
-  bool accepting = true;    ///< false while the listeners are stopped
+  int reset_remaining = 0;             ///< requests whose connection is reset (TCP RST), unanswered
+  int stall_remaining = 0;             ///< requests held unanswered, then dropped unprocessed
+  std::chrono::milliseconds stall{0};  ///< how long each of them is held
+  int garbage_remaining = 0;           ///< requests answered with a non-Status error body
+  int garbage_code = 0;                ///< HTTP status of those answers
+  int truncate_remaining = 0;          ///< requests answered with a chunked body cut short
+  bool accepting = true;               ///< false while the listeners are stopped
 };
 
 /// Thread-safe fault switchboard consulted by the server for every event request.
@@ -32,6 +39,16 @@ class FaultInjector {
   void SetLatency(std::chrono::milliseconds latency);
   /// The next `n` event requests are read but not processed: the connection is reset.
   void ResetNext(int n);
+  /// The next `n` event requests are held for `stall` without an answer, then their connection
+  /// is closed and the request is discarded unprocessed: a server slower than the client's
+  /// timeout, without the side effect of a late write.
+  void StallNext(int n, std::chrono::milliseconds stall);
+  /// The next `n` event requests are answered with `code` and a text/html body that is not a
+  /// metav1.Status (what a proxy or load balancer in front of the apiserver sends), unprocessed.
+  void GarbageNext(int n, int code);
+  /// The next `n` event requests get a `201 Created` chunked response whose body stops in the
+  /// middle of the JSON, then the connection closes; the request is not processed.
+  void TruncateNext(int n);
   /// Disarms every fault.
   void Clear();
   FaultState State() const;
@@ -40,6 +57,9 @@ class FaultInjector {
   struct Decision {
     std::chrono::milliseconds latency{0};
     bool reset = false;
+    std::chrono::milliseconds stall{-1};  ///< >= 0: hold this long, then drop unprocessed
+    int garbage_code = 0;                 ///< != 0: answer with a non-Status body
+    bool truncate = false;                ///< answer with a truncated chunked body
     int fail_code = 0;
     int retry_after_seconds = 0;
   };

@@ -18,6 +18,9 @@ constexpr std::string_view kUsage = R"(Usage: kube-local-apiserver [flags]
 A small events-only Kubernetes API server on 127.0.0.1 (core/v1 and events.k8s.io/v1 Events).
 
 Flags:
+  --bind-address=IP          address of the API listeners (default 127.0.0.1); a non-loopback
+                             address is refused unless --allow-non-loopback is given
+  --allow-non-loopback       permit a non-loopback --bind-address (reachable from the network)
   --https-port=N             HTTPS port (default 0 = pick a free one)
   --no-https                 do not serve HTTPS
   --http                     also serve plain HTTP
@@ -34,6 +37,7 @@ Flags:
   --fail-retry-after=SECONDS ... and this Retry-After
   --latency=DURATION         add latency to every event request (e.g. 200ms)
   --reset-next=N             reset the connection of the next N event requests
+                             (more faults at run time through the admin endpoint)
   --threads=N                I/O threads (default 2)
   -v=N                       log requests at verbosity >= 4
   --help                     this text
@@ -100,6 +104,10 @@ int main(int argc, char** argv) {
     if (key == "--help" || key == "-h") {
       std::cout << kUsage;
       return 0;
+    } else if (key == "--bind-address" && !value.empty()) {
+      options.bind_address = value;
+    } else if (key == "--allow-non-loopback") {
+      options.allow_non_loopback = true;
     } else if (key == "--https-port" && ParseInt(value, n)) {
       options.https_port = static_cast<std::uint16_t>(n);
     } else if (key == "--no-events-v1") {

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "kubeevents/api/errors/errors.h"
@@ -97,6 +98,21 @@ std::string QueryParam(std::string_view target, std::string_view key) {
   return {};
 }
 
+// Refuses a non-loopback bind address unless explicitly allowed.
+Status CheckBindAddress(const std::string& address, bool allow_non_loopback) {
+  boost::system::error_code ec;
+  const auto ip = boost::asio::ip::make_address(address, ec);
+  if (ec) return InvalidArgumentError("bind_address: \"" + address + "\" is not an IP address");
+  if (!ip.is_loopback() && !allow_non_loopback) {
+    return InvalidArgumentError(
+        "bind_address: " + address +
+        " is not a loopback address; the local API server is for tests and demos and refuses "
+        "to be reachable from the network unless allow_non_loopback (--allow-non-loopback) is "
+        "set");
+  }
+  return {};
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -131,6 +147,7 @@ struct Server::Impl {
     co.common_name = "kube-local-apiserver";
     co.dns_names = {"localhost"};
     co.ip_addresses = {"127.0.0.1"};
+    if (ClientHost() != "127.0.0.1") co.ip_addresses.push_back(options.bind_address);
     co.server_auth = true;
     auto issued = IssueCertificate(*generated_ca, co);
     if (!issued) return issued.status();
@@ -178,6 +195,11 @@ struct Server::Impl {
                       ",\"retryAfterSeconds\":" + std::to_string(s.retry_after_seconds) +
                       ",\"latencyMs\":" + std::to_string(s.latency.count()) +
                       ",\"resetRemaining\":" + std::to_string(s.reset_remaining) +
+                      ",\"stallRemaining\":" + std::to_string(s.stall_remaining) +
+                      ",\"stallMs\":" + std::to_string(s.stall.count()) +
+                      ",\"garbageRemaining\":" + std::to_string(s.garbage_remaining) +
+                      ",\"garbageCode\":" + std::to_string(s.garbage_code) +
+                      ",\"truncateRemaining\":" + std::to_string(s.truncate_remaining) +
                       ",\"accepting\":" + (s.accepting ? "true" : "false") +
                       ",\"terminatingNamespaces\":[";
     bool first = true;
@@ -210,6 +232,14 @@ struct Server::Impl {
       faults->SetLatency(std::chrono::milliseconds(ParseInt(QueryParam(target, "ms"), 0)));
     } else if (path == "/faults/reset") {
       faults->ResetNext(ParseInt(QueryParam(target, "count"), 1));
+    } else if (path == "/faults/stall") {
+      faults->StallNext(ParseInt(QueryParam(target, "count"), 1),
+                        std::chrono::milliseconds(ParseInt(QueryParam(target, "ms"), 0)));
+    } else if (path == "/faults/garbage") {
+      faults->GarbageNext(ParseInt(QueryParam(target, "count"), 1),
+                          ParseInt(QueryParam(target, "code"), 502));
+    } else if (path == "/faults/truncate") {
+      faults->TruncateNext(ParseInt(QueryParam(target, "count"), 1));
     } else if (path == "/faults/clear") {
       faults->Clear();
     } else if (path == "/faults/stop-accepting") {
@@ -236,10 +266,20 @@ struct Server::Impl {
     return JsonResponse(200, FaultStateJson());
   }
 
+  // The host clients use in URLs: the bind address, 127.0.0.1 for the unspecified address,
+  // IPv6 in brackets.
+  std::string ClientHost() const {
+    boost::system::error_code ec;
+    const auto ip = boost::asio::ip::make_address(options.bind_address, ec);
+    if (ec || ip.is_unspecified()) return "127.0.0.1";
+    return ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string();
+  }
+
   ServerOptions options;
   std::shared_ptr<FaultInjector> faults;
   KeyPair ca;
   KeyPair server_cert;
+  std::string api_token;  // SetToken before Start
   std::shared_ptr<internal::EventStore> store;
   std::shared_ptr<internal::Handler> handler;
   std::unique_ptr<internal::Transport> transport;
@@ -259,14 +299,19 @@ Status Server::Start() {
   if (!im.options.https && !im.options.http) {
     return InvalidArgumentError("enable at least one of HTTPS and HTTP");
   }
+  if (auto st = CheckBindAddress(im.options.bind_address, im.options.allow_non_loopback);
+      !st.ok()) {
+    return st;
+  }
   if (im.options.https) {
     if (auto st = im.LoadOrGenerateCertificates(); !st.ok()) return st;
   }
   im.store = std::make_shared<internal::EventStore>(internal::EventStore::Options{
       im.options.event_ttl, im.options.clock, im.options.watch_history, 100000});
   im.handler = std::make_shared<internal::Handler>(internal::Handler::Options{
-      im.store, im.options.clock, im.options.token, im.options.terminating_namespaces,
-      im.options.max_body_bytes, "", im.options.serve_events_v1});
+      im.store, im.options.clock, im.api_token.empty() ? im.options.token : im.api_token,
+      im.options.terminating_namespaces, im.options.max_body_bytes, "",
+      im.options.serve_events_v1});
   im.transport = std::make_unique<internal::Transport>(internal::Transport::Options{
       im.options.threads, im.options.max_body_bytes, im.faults, im.options.logger});
   auto handler = im.handler;
@@ -275,23 +320,25 @@ Status Server::Start() {
   if (im.options.https) {
     auto ctx = im.TlsContext();
     if (!ctx) return ctx.status();
-    auto port = im.transport->Listen(im.options.https_port, *ctx, true, api, is_event);
+    auto port = im.transport->Listen(im.options.bind_address, im.options.https_port, *ctx, true,
+                                     api, is_event);
     if (!port) return port.status();
     im.https_port = *port;
   }
   if (im.options.http) {
-    auto port = im.transport->Listen(im.options.http_port, nullptr, true, api, is_event);
+    auto port = im.transport->Listen(im.options.bind_address, im.options.http_port, nullptr, true,
+                                     api, is_event);
     if (!port) return port.status();
     im.http_port = *port;
   }
   if (im.options.admin) {
     auto port = im.transport->Listen(
-        im.options.admin_port, nullptr, false,
+        "127.0.0.1", im.options.admin_port, nullptr, false,
         [this](const Request& r) { return impl_->Admin(*this, r); }, nullptr);
     if (!port) return port.status();
     im.admin_port = *port;
   }
-  im.handler->SetServerAddress("127.0.0.1:" +
+  im.handler->SetServerAddress(im.ClientHost() + ":" +
                                std::to_string(im.https_port != 0 ? im.https_port : im.http_port));
   im.transport->Start();
   im.sweeper = std::jthread([store = im.store, clock = im.options.clock,
@@ -343,10 +390,14 @@ void Server::InjectWatchBytes(std::string bytes) {
 }
 
 std::string Server::HttpsURL() const {
-  return impl_->https_port == 0 ? "" : "https://127.0.0.1:" + std::to_string(impl_->https_port);
+  return impl_->https_port == 0
+             ? ""
+             : "https://" + impl_->ClientHost() + ":" + std::to_string(impl_->https_port);
 }
 std::string Server::HttpURL() const {
-  return impl_->http_port == 0 ? "" : "http://127.0.0.1:" + std::to_string(impl_->http_port);
+  return impl_->http_port == 0
+             ? ""
+             : "http://" + impl_->ClientHost() + ":" + std::to_string(impl_->http_port);
 }
 std::string Server::AdminURL() const {
   return impl_->admin_port == 0 ? "" : "http://127.0.0.1:" + std::to_string(impl_->admin_port);
@@ -393,6 +444,14 @@ void Server::SetNamespaceTerminating(const std::string& ns, bool terminating) {
     impl_->options.terminating_namespaces.insert(ns);
   } else {
     impl_->options.terminating_namespaces.erase(ns);
+  }
+}
+
+void Server::SetToken(const std::string& token) {
+  if (impl_->handler) {
+    impl_->handler->SetToken(token);
+  } else {
+    impl_->api_token = token;
   }
 }
 

@@ -1,8 +1,8 @@
 // kube::localapiserver::Server: a small, faithful, events-only Kubernetes API server on
-// 127.0.0.1 for the demo and for integration tests. It serves core/v1 and events.k8s.io/v1
-// Events from one store (with kube-apiserver's conversions, validation, errors, resource
-// versions, TTL and watch), enough discovery for kubectl, bearer-token auth over HTTPS with a
-// generated CA, and fault injection for reliability tests.
+// 127.0.0.1 (other addresses only when explicitly allowed) for the demo and for integration tests.
+// It serves core/v1 and events.k8s.io/v1 Events from one store (with kube-apiserver's conversions,
+// validation, errors, resource versions, TTL and watch), enough discovery for kubectl, bearer-token
+// auth over HTTPS with a generated CA, and fault injection for reliability tests.
 #pragma once
 
 #include <chrono>
@@ -22,7 +22,13 @@ namespace kube::localapiserver {
 /// How to run the server. Defaults: HTTPS on a free port, in-memory certificates, a random
 /// token, kube-apiserver's 1 h event TTL.
 struct ServerOptions {
-  bool https = true;             ///< serve HTTPS (CA + server cert for 127.0.0.1/localhost)
+  /// Address the API listeners bind to (the admin endpoint always binds 127.0.0.1). A
+  /// non-loopback address (anything outside 127.0.0.0/8 and ::1, including 0.0.0.0) is refused
+  /// with kInvalidArgument unless `allow_non_loopback` is set: the server is for tests and
+  /// demos and must not be reachable from the network by accident.
+  std::string bind_address = "127.0.0.1";
+  bool allow_non_loopback = false;  ///< permit a non-loopback `bind_address`
+  bool https = true;  ///< serve HTTPS (CA + server cert for 127.0.0.1/localhost/bind_address)
   std::uint16_t https_port = 0;  ///< 0 = pick a free port
   bool http = false;             ///< also serve plain HTTP
   std::uint16_t http_port = 0;   ///< 0 = pick a free port
@@ -78,8 +84,8 @@ class Server {
 
   /// The URL clients should use: the HTTPS one when HTTPS is on, else the HTTP one.
   std::string URL() const;
-  std::string HttpsURL() const;  ///< "https://127.0.0.1:<port>" ("" when off)
-  std::string HttpURL() const;   ///< "http://127.0.0.1:<port>" ("" when off)
+  std::string HttpsURL() const;  ///< "https://<bind address>:<port>" ("" when off)
+  std::string HttpURL() const;   ///< "http://<bind address>:<port>" ("" when off)
   std::string AdminURL() const;  ///< "http://127.0.0.1:<port>" ("" when off)
   std::uint16_t https_port() const;
   std::uint16_t http_port() const;
@@ -87,7 +93,7 @@ class Server {
 
   /// PEM of the CA that signed the server certificate (after Start; "" without HTTPS).
   const std::string& ca_pem() const;
-  const std::string& token() const;
+  const std::string& token() const;  ///< the token the server started with
 
   /// A kubeconfig (cluster with server URL and CA data, user with the token, current
   /// context) that kubectl and kube::rest accept.
@@ -115,6 +121,9 @@ class Server {
   void InjectWatchBytes(std::string bytes);
   /// Number of stored (unexpired) events.
   std::size_t EventCount() const;
+  /// Replaces the bearer token the API accepts (a credential rotation: requests with the old
+  /// token now get 401). The admin endpoint keeps the token the server started with.
+  void SetToken(const std::string& token);
 
  private:
   struct Impl;

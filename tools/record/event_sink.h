@@ -1,6 +1,7 @@
 // kube::record::EventSink: where the core/v1 pipeline writes events (client-go record.EventSink).
 #pragma once
 
+#include <stop_token>
 #include <string_view>
 
 #include "kubeevents/api/common/status_or.h"
@@ -26,6 +27,20 @@ class EventSink {
   /// application/strategic-merge-patch+json and the given body.
   virtual StatusOr<api::core::v1::Event> Patch(const api::core::v1::Event& event,
                                                std::string_view patch) = 0;
+
+  /// Create and Patch that give up (with any error) once `cancel` is stopped. The recorder
+  /// calls these with its shutdown token, so that a write stuck on an unresponsive apiserver
+  /// cannot hold EventBroadcaster::Shutdown. The defaults ignore the token; the REST sink
+  /// cancels the request in flight.
+  virtual StatusOr<api::core::v1::Event> CreateCancellable(const api::core::v1::Event& event,
+                                                           std::stop_token /*cancel*/) {
+    return Create(event);
+  }
+  virtual StatusOr<api::core::v1::Event> PatchCancellable(const api::core::v1::Event& event,
+                                                          std::string_view patch,
+                                                          std::stop_token /*cancel*/) {
+    return Patch(event, patch);
+  }
 };
 
 }  // namespace kube::record

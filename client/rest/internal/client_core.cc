@@ -450,7 +450,10 @@ Status ClientCore::Impl::Init() {
   cluster.disable_compression = config.disable_compression;
   auth = std::make_unique<Authenticator>(config, std::move(cluster), clock, logger);
   if (config.tls.insecure) {
-    logger->Warning("TLS certificate verification is disabled (insecure)", {{"host", config.host}});
+    logger->Warning(
+        "TLS certificate verification is disabled (insecure-skip-tls-verify): the server's "
+        "identity is not checked",
+        {{"host", config.host}});
   }
   const int n = std::max(1, config.io_threads);
   for (int i = 0; i < n; ++i) {
@@ -552,12 +555,24 @@ StatusOr<std::shared_ptr<ssl::context>> ClientCore::Impl::CurrentTlsContext(
   const std::string& use_key = exec_cert ? exec_cert->key : key;
   auto built = BuildTlsContext(ca, use_cert, use_key);
   if (!built.ok()) {
+    // Name the files the material came from (never their contents).
+    std::string from;
+    if (file_backed) from = "CA file " + config.tls.ca_file;
+    if (cert_files && !exec_cert) {
+      from += (from.empty() ? "" : ", ") + std::string("client certificate file ") +
+              config.tls.cert_file + ", key file " + config.tls.key_file;
+    } else if (exec_cert) {
+      from += (from.empty() ? "" : ", ") + std::string("client certificate from the exec plugin");
+    }
+    Status error = from.empty()
+                       ? built.status()
+                       : InvalidArgumentError(built.status().message() + " (" + from + ")");
     if (tls_ctx && !exec_cert) {
       logger->Error("Unable to load rotated TLS material, keeping the previous one",
-                    {{"err", built.status().message()}});
+                    {{"err", error.message()}});
       return tls_ctx;
     }
-    return built.status();
+    return error;
   }
   tls_ctx = *built;
   tls_ctx_cert = exec_cert;
@@ -932,6 +947,10 @@ awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
     lowest.expires_at(*op.deadline);
   } else {
     lowest.expires_never();
+  }
+  if (op.cancelled) {
+    out.error = ErrorFor(op, asio::error::operation_aborted, "request");
+    co_return out;
   }
   op.current_stream = &lowest;
   beast::error_code ec;

@@ -48,15 +48,6 @@ class Fd {
   int fd_ = -1;
 };
 
-std::string Truncate(std::string s, std::size_t max) {
-  if (s.size() > max) {
-    s.resize(max);
-    s += "...";
-  }
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
 }  // namespace
 
 std::string StripControlSequences(std::string_view text) {
@@ -288,10 +279,19 @@ StatusOr<ExecCredentialStatus> RunExecPlugin(const ExecConfig& exec,
   if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
     std::string msg = "exec: executable " + exec.command + " failed with exit code " +
                       std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
-    if (!err.empty()) msg += ": " + Truncate(StripControlSequences(err), 2048);
+    // What the plugin printed is not shown: it may hold the credential (client-go leaves the
+    // plugin's stderr on the terminal; a library has none).
+    if (!err.empty()) {
+      msg += " (" + std::to_string(err.size()) +
+             " bytes on stderr, not shown: plugin output may contain credentials)";
+    }
     return ExecError(std::move(msg));
   }
-  return ParseExecCredential(out, exec.api_version);
+  auto parsed = ParseExecCredential(out, exec.api_version);
+  if (!parsed.ok()) {
+    return ExecError("exec: executable " + exec.command + ": " + parsed.status().message());
+  }
+  return parsed;
 }
 
 }  // namespace kube::rest::internal

@@ -56,12 +56,12 @@ void SeriesRecorder::Start() {
   RefreshExistingEventSeries();
   threads_.emplace_back([this](std::stop_token stop) {
     while (clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(kFinishTime), stop)) {
-      FinishSeries();
+      FinishSeries(stop);
     }
   });
   threads_.emplace_back([this](std::stop_token stop) {
     while (clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(kRefreshTime), stop)) {
-      RefreshExistingEventSeries();
+      RefreshExistingEventSeries(stop);
     }
   });
 }
@@ -147,18 +147,18 @@ bool SeriesRecorder::WaitIdle(std::chrono::steady_clock::time_point deadline) {
   return idle_cv_.wait_until(lock, deadline, [&] { return outstanding_ == 0; });
 }
 
-SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event) {
+SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, std::stop_token cancel) {
   const bool is_series = event.series.has_value();
   std::optional<StatusOr<Event>> written;
   bool patched = false;
   if (is_series) {
-    written.emplace(sink_->Patch(event, MakeSeriesPatch(*event.series)));
+    written.emplace(sink_->PatchCancellable(event, MakeSeriesPatch(*event.series), cancel));
     patched = written->ok();
   }
   // No series yet, or the event to patch is gone (expired): create it.
   if (!is_series || record::IsKeyNotFoundError(written->status())) {
     event.metadata.resource_version.clear();
-    written.emplace(sink_->Create(event));
+    written.emplace(sink_->CreateCancellable(event, cancel));
   }
   if (written->ok()) {
     EventsCounters::Inc(patched ? counters_.patched : counters_.created);
@@ -185,6 +185,8 @@ SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event) {
       }
       return {std::nullopt, false};
     default:
+      // Cancelled by Shutdown: the retry sleep sees the stop and counts failed_shutdown.
+      if (cancel.stop_requested()) return {std::nullopt, true};
       logger_->Error("Unable to write event (may retry after sleeping)",
                      {{"event", Describe(event)}, {"err", err.ToString()}});
       return {std::nullopt, true};
@@ -193,7 +195,7 @@ SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event) {
 
 void SeriesRecorder::AttemptRecording(Event event, std::stop_token stop) {
   for (int tries = 0;;) {
-    WriteResult r = RecordEvent(event);
+    WriteResult r = RecordEvent(event, stop);
     if (!r.retry) return;
     if (++tries >= kMaxTriesPerEvent) {
       EventsCounters::Inc(counters_.failed_retry_limit);
@@ -215,7 +217,7 @@ void SeriesRecorder::AttemptRecording(Event event, std::stop_token stop) {
   }
 }
 
-void SeriesRecorder::FinishSeries() {
+void SeriesRecorder::FinishSeries(std::stop_token cancel) {
   const Clock::time_point horizon = clock_->Now() - kFinishTime;
   std::vector<std::pair<std::string, Event>> to_finish;
   {
@@ -235,7 +237,7 @@ void SeriesRecorder::FinishSeries() {
   }
   // Write the final counts without holding the lock (emitters keep going meanwhile).
   for (auto& [key, snapshot] : to_finish) {
-    WriteResult r = RecordEvent(snapshot);
+    WriteResult r = RecordEvent(snapshot, cancel);
     if (r.retry) continue;  // keep it: the next run tries again
     std::lock_guard lock(mu_);
     auto it = cache_.find(key);
@@ -247,7 +249,7 @@ void SeriesRecorder::FinishSeries() {
   }
 }
 
-void SeriesRecorder::RefreshExistingEventSeries() {
+void SeriesRecorder::RefreshExistingEventSeries(std::stop_token cancel) {
   std::vector<std::pair<std::string, Event>> series;
   {
     std::lock_guard lock(mu_);
@@ -256,7 +258,7 @@ void SeriesRecorder::RefreshExistingEventSeries() {
     }
   }
   for (auto& [key, snapshot] : series) {
-    WriteResult r = RecordEvent(snapshot);
+    WriteResult r = RecordEvent(snapshot, cancel);
     if (r.retry || !r.event) continue;
     EventsCounters::Inc(counters_.series_refreshed);
     std::lock_guard lock(mu_);

@@ -55,10 +55,10 @@ class SeriesRecorder {
     std::optional<api::events::v1::Event> event;  // the server's object on success
     bool retry = false;
   };
-  WriteResult RecordEvent(api::events::v1::Event event);
+  WriteResult RecordEvent(api::events::v1::Event event, std::stop_token cancel);
   void AttemptRecording(api::events::v1::Event event, std::stop_token stop);
-  void FinishSeries();
-  void RefreshExistingEventSeries();
+  void FinishSeries(std::stop_token cancel = {});
+  void RefreshExistingEventSeries(std::stop_token cancel = {});
   void WriteDone();
 
   std::shared_ptr<EventSink> sink_;

@@ -281,7 +281,9 @@ Handler::Handler(Options options)
       server_address_(options_.server_address),
       leases_(std::make_shared<LeaseHandler>(
           std::make_shared<LeaseStore>(options_.clock ? options_.clock : MakeRealClock()),
-          options_.clock ? options_.clock : MakeRealClock())) {}
+          options_.clock ? options_.clock : MakeRealClock())),
+
+      token_(options_.token) {}
 
 void Handler::SetNamespaceTerminating(const std::string& ns, bool terminating) {
   std::lock_guard lock(mu_);
@@ -295,6 +297,16 @@ void Handler::SetNamespaceTerminating(const std::string& ns, bool terminating) {
 std::set<std::string> Handler::TerminatingNamespaces() const {
   std::lock_guard lock(mu_);
   return terminating_;
+}
+
+void Handler::SetToken(std::string token) {
+  std::lock_guard lock(mu_);
+  token_ = std::move(token);
+}
+
+std::string Handler::CurrentToken() const {
+  std::lock_guard lock(mu_);
+  return token_;
 }
 
 void Handler::SetServerAddress(std::string address) {
@@ -325,9 +337,8 @@ Response Handler::Handle(const Request& request) {
   }
   if (path == "/version" && request.method == "GET") return Json(200, std::string(kVersionBody));
 
-  if (!options_.token.empty()) {
-    const std::string expected = "Bearer " + options_.token;
-    if (request.authorization != expected) {
+  if (const std::string token = CurrentToken(); !token.empty()) {
+    if (request.authorization != "Bearer " + token) {
       return StatusResponse(errors::NewUnauthorized("Unauthorized"));
     }
   }

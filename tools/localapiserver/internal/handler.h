@@ -81,6 +81,8 @@ class Handler {
   void SetNamespaceTerminating(const std::string& ns, bool terminating);
   std::set<std::string> TerminatingNamespaces() const;
   void SetServerAddress(std::string address);
+  /// Replaces the accepted bearer token (credential rotation in tests).
+  void SetToken(std::string token);
 
  private:
   struct Route;
@@ -102,6 +104,7 @@ class Handler {
   Response DeleteCollection(const Route& route);
   Response Discovery(const Request& request, std::string_view path);
   bool IsTerminating(const std::string& ns) const;
+  std::string CurrentToken() const;
   StatusOr<api::core::v1::Event> Decode(std::string_view body, RequestVersion version) const;
   std::string Encode(const api::core::v1::Event& e, RequestVersion version) const;
   /// `fieldValidation` of a write body: the Warning header value, or the error (see
@@ -120,6 +123,7 @@ class Handler {
   std::set<std::string> terminating_;
   std::string server_address_;
   const std::shared_ptr<LeaseHandler> leases_;  ///< serves /apis/coordination.k8s.io
+  std::string token_;  // guarded by mu_; starts as options_.token
 };
 
 }  // namespace kube::localapiserver::internal

@@ -81,6 +81,7 @@ Response FaultResponse(int code, int retry_after) {
 
 struct Transport::Impl {
   struct Listener {
+    net::ip::address address;
     std::uint16_t port = 0;
     std::shared_ptr<ssl::context> tls;
     bool faulty = false;
@@ -104,14 +105,14 @@ struct Transport::Impl {
   StatusOr<std::shared_ptr<tcp::acceptor>> Open(const std::shared_ptr<Listener>& l) {
     auto acc = std::make_shared<tcp::acceptor>(l->strand);
     boost::system::error_code ec;
-    const tcp::endpoint ep(net::ip::make_address_v4("127.0.0.1"), l->port);
+    const tcp::endpoint ep(l->address, l->port);
     acc->open(ep.protocol(), ec);
     if (!ec) acc->set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acc->bind(ep, ec);
     if (!ec) acc->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
-      return UnavailableError("listening on 127.0.0.1:" + std::to_string(l->port) + ": " +
-                              ec.message());
+      return UnavailableError("listening on " + l->address.to_string() + ":" +
+                              std::to_string(l->port) + ": " + ec.message());
     }
     return acc;
   }
@@ -191,6 +192,22 @@ struct Transport::Impl {
     co_return !ec;
   }
 
+  // A 201 whose chunked body stops in the middle of the JSON (no last chunk).
+  template <class Stream>
+  static awaitable<void> WriteTruncated(Stream& stream) {
+    http::response<http::empty_body> res{http::status::created, 11};
+    res.set(http::field::content_type, "application/json");
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    boost::system::error_code ec;
+    co_await http::async_write_header(stream, sr, net::redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+    static constexpr std::string_view kPartial =
+        R"({"kind":"Event","apiVersion":"v1","metadata":{"name":"trunc)";
+    co_await net::async_write(stream, http::make_chunk(net::buffer(kPartial)),
+                              net::redirect_error(use_awaitable, ec));
+  }
+
   template <class Stream>
   static void Reset(Stream& stream) {
     auto& sock = beast::get_lowest_layer(stream).socket();
@@ -242,6 +259,27 @@ struct Transport::Impl {
       if (l.faulty && options.faults && l.is_faultable && l.is_faultable(r.target)) {
         const auto d = options.faults->Next();
         if (d.reset) {
+          Reset(stream);
+          co_return;
+        }
+        if (d.stall.count() >= 0) {
+          // Held unanswered (Close wakes it), then dropped without processing the request.
+          conn->signal.expires_after(d.stall);
+          co_await conn->signal.async_wait(net::redirect_error(use_awaitable, ec));
+          Reset(stream);
+          co_return;
+        }
+        if (d.garbage_code != 0) {
+          Response garbage;
+          garbage.status = d.garbage_code;
+          garbage.content_type = "text/html";
+          garbage.body = "<html><head><title>" + std::to_string(d.garbage_code) +
+                         "</title></head><body>injected fault: not a Status</body></html>\n";
+          if (!co_await Write(stream, std::move(garbage), keep_alive) || !keep_alive) break;
+          continue;
+        }
+        if (d.truncate) {
+          co_await WriteTruncated(stream);
           Reset(stream);
           co_return;
         }
@@ -339,11 +377,15 @@ Transport::Transport(Options options) : impl_(std::make_unique<Impl>(std::move(o
 
 Transport::~Transport() { Stop(); }
 
-StatusOr<std::uint16_t> Transport::Listen(std::uint16_t port, std::shared_ptr<ssl::context> tls,
-                                          bool faulty, RequestHandler handler,
+StatusOr<std::uint16_t> Transport::Listen(const std::string& address, std::uint16_t port,
+                                          std::shared_ptr<ssl::context> tls, bool faulty,
+                                          RequestHandler handler,
                                           std::function<bool(std::string_view)> is_faultable) {
+  boost::system::error_code ec;
+  const auto ip = net::ip::make_address(address, ec);
+  if (ec) return InvalidArgumentError("invalid listen address \"" + address + "\"");
   auto l = std::make_shared<Impl::Listener>(
-      Impl::Listener{port, std::move(tls), faulty, std::move(handler), std::move(is_faultable),
+      Impl::Listener{ip, port, std::move(tls), faulty, std::move(handler), std::move(is_faultable),
                      nullptr, net::make_strand(impl_->ioc)});
   auto acc = impl_->Open(l);
   if (!acc) return acc.status();

@@ -1,12 +1,14 @@
 // Internal: the HTTP/1.1 (+TLS) transport of the local API server on Boost.Beast/Asio with
 // C++20 coroutines: listeners on 127.0.0.1, keep-alive sessions, the 3 MiB body limit, watch
-// streaming (chunked), fault injection (reset, latency, failures) and stop/resume accepting.
+// streaming (chunked), fault injection (reset, latency, failures, stalls, non-Status bodies,
+// truncated bodies) and stop/resume accepting.
 // Owns its io_context and worker threads (joined in Stop / the destructor).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "kubeevents/api/common/logger.h"
@@ -37,11 +39,12 @@ class Transport {
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
-  /// Opens a listener on 127.0.0.1:`port` (0 = pick one) and returns the bound port. `tls`
+  /// Opens a listener on `address`:`port` (0 = pick one) and returns the bound port. `tls`
   /// null = plain HTTP. `faulty` listeners are subject to fault injection (for requests where
   /// `is_faultable(target)`) and to StopAccepting. Call before Start.
-  StatusOr<std::uint16_t> Listen(std::uint16_t port, std::shared_ptr<boost::asio::ssl::context> tls,
-                                 bool faulty, RequestHandler handler,
+  StatusOr<std::uint16_t> Listen(const std::string& address, std::uint16_t port,
+                                 std::shared_ptr<boost::asio::ssl::context> tls, bool faulty,
+                                 RequestHandler handler,
                                  std::function<bool(std::string_view)> is_faultable);
   /// Starts the worker threads.
   void Start();

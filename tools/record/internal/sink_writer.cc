@@ -48,7 +48,7 @@ void SinkWriter::Deliver(EventCorrelateView& view, std::stop_token cancel) {
   const std::string& patch = view.patch;
   const bool update = event.count > 1;
   for (int tries = 0;;) {
-    if (RecordEvent(view, patch, update) == Attempt::kDone) return;
+    if (RecordEvent(view, patch, update, cancel) == Attempt::kDone) return;
     ++tries;
     if (tries >= kMaxTriesPerEvent) {
       RecordCounters::Inc(counters_.failed_retry_limit);
@@ -74,11 +74,11 @@ void SinkWriter::Deliver(EventCorrelateView& view, std::stop_token cancel) {
 }
 
 SinkWriter::Attempt SinkWriter::RecordEvent(EventCorrelateView& view, const std::string& patch,
-                                            bool update) {
+                                            bool update, std::stop_token cancel) {
   std::optional<StatusOr<Event>> written;
   bool patched = false;
   if (update) {
-    written.emplace(sink_->Patch(view.event(), patch));
+    written.emplace(sink_->PatchCancellable(view.event(), patch, cancel));
     patched = written->ok();
   }
   // The patch target may have expired on the server: create it again, with the
@@ -88,7 +88,7 @@ SinkWriter::Attempt SinkWriter::RecordEvent(EventCorrelateView& view, const std:
       if (!view.modified) view.modified = std::make_unique<Event>(*view.input);
       view.modified->metadata.resource_version.clear();
     }
-    written.emplace(sink_->Create(view.event()));
+    written.emplace(sink_->CreateCancellable(view.event(), cancel));
   }
   const Event& event = view.event();
   if (written->ok()) {
@@ -116,6 +116,8 @@ SinkWriter::Attempt SinkWriter::RecordEvent(EventCorrelateView& view, const std:
       }
       return Attempt::kDone;
     default:
+      // Cancelled by Shutdown: Deliver's sleep sees the stop and counts it as failed_shutdown.
+      if (cancel.stop_requested()) return Attempt::kRetry;
       // Transport errors, unexpected responses and plain sink errors: hold on and retry.
       logger_->Error("Unable to write event (may retry after sleeping)",
                      {{"event", DescribeEvent(event)}, {"err", err.ToString()}});

@@ -28,7 +28,8 @@ class SinkWriter {
  private:
   enum class Attempt { kDone, kRetry };
   void Deliver(EventCorrelateView& view, std::stop_token cancel);
-  Attempt RecordEvent(EventCorrelateView& view, const std::string& patch, bool update);
+  Attempt RecordEvent(EventCorrelateView& view, const std::string& patch, bool update,
+                      std::stop_token cancel);
 
   std::shared_ptr<EventSink> sink_;
   EventCorrelator correlator_;
