@@ -10,7 +10,8 @@ namespace kube::api {
 
 /// Encodes an API object as the JSON client-go would send (Go field order, omitempty, `null`
 /// for zero times). Supported types: meta::v1::{ObjectMeta, ListMeta, Status, WatchEvent},
-/// core::v1::{Event, EventList, EventSource, ObjectReference}, events::v1::{Event, EventList}.
+/// core::v1::{Event, EventList, EventSource, ObjectReference}, events::v1::{Event, EventList},
+/// coordination::v1::{Lease, LeaseSpec, LeaseList}.
 template <typename T>
 std::string ToJson(const T& object);
 

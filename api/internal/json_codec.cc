@@ -1,6 +1,7 @@
 #include "kubeevents/api/internal/json_codec.h"
 
 #include <limits>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -699,6 +700,108 @@ Status Read(const Value& v, const JsonPath& p, events::v1::EventList& out) {
   return ReadList(v, p, out);
 }
 
+// ---------------------------------------------------------------------------- coordination/v1
+
+namespace {
+
+void WriteOptionalString(JsonWriter& w, std::string_view key, const std::optional<std::string>& v) {
+  if (!v) return;
+  w.Key(key);
+  w.String(*v);
+}
+
+void WriteOptionalInt(JsonWriter& w, std::string_view key, const std::optional<std::int32_t>& v) {
+  if (!v) return;
+  w.Key(key);
+  w.Int(*v);
+}
+
+void WriteOptionalTime(JsonWriter& w, std::string_view key,
+                       const std::optional<meta::v1::MicroTime>& v) {
+  if (!v) return;
+  w.Key(key);
+  WriteTime(w, *v);
+}
+
+// A pointer field: `null` leaves it nil, anything else must have the right type.
+template <typename T, typename ReadFn>
+Status ReadPointer(const Value& v, const JsonPath& p, std::optional<T>& out, ReadFn read) {
+  if (v.IsNull()) {
+    out.reset();
+    return {};
+  }
+  T tmp{};
+  KUBE_RETURN_IF_ERROR(read(v, p, tmp));
+  out = std::move(tmp);
+  return {};
+}
+
+}  // namespace
+
+void Write(JsonWriter& w, const coordination::v1::LeaseSpec& s) {
+  w.StartObject();
+  WriteOptionalString(w, "holderIdentity", s.holder_identity);
+  WriteOptionalInt(w, "leaseDurationSeconds", s.lease_duration_seconds);
+  WriteOptionalTime(w, "acquireTime", s.acquire_time);
+  WriteOptionalTime(w, "renewTime", s.renew_time);
+  WriteOptionalInt(w, "leaseTransitions", s.lease_transitions);
+  WriteOptionalString(w, "strategy", s.strategy);
+  WriteOptionalString(w, "preferredHolder", s.preferred_holder);
+  w.EndObject();
+}
+
+Status Read(const Value& v, const JsonPath& p, coordination::v1::LeaseSpec& out) {
+  out = {};
+  auto str = [](const Value& x, const JsonPath& c, std::string& o) { return ReadString(x, c, o); };
+  auto i32 = [](const Value& x, const JsonPath& c, std::int32_t& o) { return ReadInt(x, c, o); };
+  auto tm = [](const Value& x, const JsonPath& c, meta::v1::MicroTime& o) {
+    return ReadTimeLike(x, c, o);
+  };
+  return ForEachMember(v, p, [&](std::string_view key, const Value& val, const JsonPath& c) {
+    if (key == "holderIdentity") return ReadPointer(val, c, out.holder_identity, str);
+    if (key == "leaseDurationSeconds") return ReadPointer(val, c, out.lease_duration_seconds, i32);
+    if (key == "acquireTime") return ReadPointer(val, c, out.acquire_time, tm);
+    if (key == "renewTime") return ReadPointer(val, c, out.renew_time, tm);
+    if (key == "leaseTransitions") return ReadPointer(val, c, out.lease_transitions, i32);
+    if (key == "strategy") return ReadPointer(val, c, out.strategy, str);
+    if (key == "preferredHolder") return ReadPointer(val, c, out.preferred_holder, str);
+    return Status();
+  });
+}
+
+void Write(JsonWriter& w, const coordination::v1::Lease& l) {
+  w.StartObject();
+  WriteTypeMeta(w, l.type_meta);
+  w.Key("metadata");
+  Write(w, l.metadata);
+  w.Key("spec");
+  Write(w, l.spec);
+  w.EndObject();
+}
+
+Status Read(const Value& v, const JsonPath& p, coordination::v1::Lease& out) {
+  return ReadObject(v, p, out, [&](std::string_view key, const Value& val, const JsonPath& c) {
+    if (key == "spec") return Read(val, c, out.spec);
+    return Status();
+  });
+}
+
+void Write(JsonWriter& w, const coordination::v1::LeaseList& l) {
+  w.StartObject();
+  WriteTypeMeta(w, l.type_meta);
+  w.Key("metadata");
+  Write(w, l.metadata);
+  w.Key("items");
+  w.StartArray();
+  for (const auto& e : l.items) Write(w, e);
+  w.EndArray();
+  w.EndObject();
+}
+
+Status Read(const Value& v, const JsonPath& p, coordination::v1::LeaseList& out) {
+  return ReadList(v, p, out);
+}
+
 }  // namespace kube::api::internal
 
 // ---------------------------------------------------------------------------- public codec
@@ -742,5 +845,8 @@ KUBE_INSTANTIATE_CODEC(core::v1::Event)
 KUBE_INSTANTIATE_CODEC(core::v1::EventList)
 KUBE_INSTANTIATE_CODEC(events::v1::Event)
 KUBE_INSTANTIATE_CODEC(events::v1::EventList)
+KUBE_INSTANTIATE_CODEC(coordination::v1::LeaseSpec)
+KUBE_INSTANTIATE_CODEC(coordination::v1::Lease)
+KUBE_INSTANTIATE_CODEC(coordination::v1::LeaseList)
 
 }  // namespace kube::api

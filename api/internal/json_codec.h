@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "kubeevents/api/common/status_or.h"
+#include "kubeevents/api/coordination/v1/lease.h"
 #include "kubeevents/api/core/v1/event.h"
 #include "kubeevents/api/events/v1/event.h"
 #include "kubeevents/api/internal/json_writer.h"
@@ -46,6 +47,9 @@ void Write(JsonWriter& w, const core::v1::Event& e);
 void Write(JsonWriter& w, const core::v1::EventList& l);
 void Write(JsonWriter& w, const events::v1::Event& e);
 void Write(JsonWriter& w, const events::v1::EventList& l);
+void Write(JsonWriter& w, const coordination::v1::LeaseSpec& s);
+void Write(JsonWriter& w, const coordination::v1::Lease& l);
+void Write(JsonWriter& w, const coordination::v1::LeaseList& l);
 
 // Readers: tolerate unknown fields and null, reject wrong types naming the path.
 Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::ObjectMeta& out);
@@ -60,5 +64,8 @@ Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::Event& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::EventList& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, events::v1::Event& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, events::v1::EventList& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, coordination::v1::LeaseSpec& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, coordination::v1::Lease& out);
+Status Read(const rapidjson::Value& v, const JsonPath& p, coordination::v1::LeaseList& out);
 
 }  // namespace kube::api::internal

@@ -11,6 +11,7 @@
 #include "kubeevents/api/internal/json_codec.h"
 #include "kubeevents/api/json.h"
 #include "kubeevents/tools/localapiserver/internal/conversion.h"
+#include "kubeevents/tools/localapiserver/internal/lease_handler.h"
 #include "kubeevents/tools/localapiserver/internal/patch.h"
 
 namespace kube::localapiserver::internal {
@@ -291,7 +292,10 @@ struct Handler::Route {
 Handler::Handler(Options options)
     : options_(std::move(options)),
       terminating_(options_.terminating_namespaces),
-      server_address_(options_.server_address) {}
+      server_address_(options_.server_address),
+      leases_(std::make_shared<LeaseHandler>(
+          std::make_shared<LeaseStore>(options_.clock ? options_.clock : MakeRealClock()),
+          options_.clock ? options_.clock : MakeRealClock())) {}
 
 void Handler::SetNamespaceTerminating(const std::string& ns, bool terminating) {
   std::lock_guard lock(mu_);
@@ -357,6 +361,13 @@ Response Handler::Handle(const Request& request) {
     }
   }
 
+  if (seg.size() >= 2 && seg[0] == "apis" && seg[1] == LeaseHandler::kGroup) {
+    const Query query =
+        qpos == std::string_view::npos ? Query() : ParseQuery(target.substr(qpos + 1));
+    return leases_->Handle(request, {std::span(seg).subspan(2), &query, AcceptsJson(request.accept),
+                                     WantsTable(request.accept)});
+  }
+
   Route route;
   std::size_t i = 0;
   if (seg.size() >= 2 && seg[0] == "api" && seg[1] == "v1") {
@@ -413,12 +424,13 @@ Response Handler::Discovery(const Request& request, std::string_view path) {
   const std::string group_versions =
       R"("versions":[{"groupVersion":"events.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"events.k8s.io/v1","version":"v1"})";
   if ((path == "/apis" || path == "/apis/") && !options_.serve_events_v1) {
-    return Json(200, R"({"kind":"APIGroupList","apiVersion":"v1","groups":[]})");
+    return Json(200, R"({"kind":"APIGroupList","apiVersion":"v1","groups":[)" +
+                         LeaseHandler::APIGroupJson() + "]}");
   }
   if (path == "/apis" || path == "/apis/") {
     return Json(200,
                 R"({"kind":"APIGroupList","apiVersion":"v1","groups":[{"name":"events.k8s.io",)" +
-                    group_versions + "}]}");
+                    group_versions + "}," + LeaseHandler::APIGroupJson() + "]}");
   }
   if (path == "/apis/events.k8s.io" || path == "/apis/events.k8s.io/") {
     return Json(200, R"({"kind":"APIGroup","apiVersion":"v1","name":"events.k8s.io",)" +

@@ -21,6 +21,8 @@
 
 namespace kube::localapiserver::internal {
 
+class LeaseHandler;  // coordination.k8s.io/v1 (lease_handler.h)
+
 /// The parts of an HTTP request the handler looks at.
 struct Request {
   std::string method;  ///< "GET", "POST", ...
@@ -107,6 +109,7 @@ class Handler {
   mutable std::mutex mu_;
   std::set<std::string> terminating_;
   std::string server_address_;
+  const std::shared_ptr<LeaseHandler> leases_;  ///< serves /apis/coordination.k8s.io
 };
 
 }  // namespace kube::localapiserver::internal

@@ -1,0 +1,237 @@
+// coordination.k8s.io/v1 Leases on the local API server over HTTPS: discovery, CRUD,
+// kube-apiserver's 409 Conflict / AlreadyExists and 422 bodies, the Table, and the real kubectl
+// (`kubectl get leases`, skipped visibly when kubectl is not installed).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "kubeevents/api/coordination/v1/lease.h"
+#include "kubeevents/api/json.h"
+#include "kubeevents/api/meta/v1/status.h"
+#include "kubeevents/tools/localapiserver/server.h"
+#include "test_client.h"
+
+namespace kube::localapiserver {
+namespace {
+
+using api::coordination::v1::Lease;
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+constexpr const char* kLeases = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases";
+
+class LeaseServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.Start().ok());
+    client_ = std::make_unique<testing::TestClient>(server_.https_port(), server_.ca_pem(),
+                                                    server_.token());
+  }
+  void TearDown() override { server_.Stop(); }
+
+  testing::HttpResult Create(const std::string& name, const std::string& spec = "{}") {
+    return client_->Do(
+        "POST", kLeases,
+        R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":")" + name +
+            R"("},"spec":)" + spec + "}");
+  }
+
+  Server server_;
+  std::unique_ptr<testing::TestClient> client_;
+};
+
+TEST_F(LeaseServerTest, DiscoveryListsTheGroup) {
+  auto apis = client_->Do("GET", "/apis");
+  EXPECT_EQ(apis.status, 200);
+  EXPECT_THAT(
+      apis.body,
+      HasSubstr(
+          R"({"name":"coordination.k8s.io","versions":[{"groupVersion":"coordination.k8s.io/v1","version":"v1"}])"));
+  EXPECT_THAT(apis.body, HasSubstr(R"("name":"events.k8s.io")"));
+  auto group = client_->Do("GET", "/apis/coordination.k8s.io");
+  EXPECT_EQ(group.status, 200);
+  EXPECT_THAT(group.body, HasSubstr(R"("kind":"APIGroup")"));
+  auto resources = client_->Do("GET", "/apis/coordination.k8s.io/v1");
+  EXPECT_EQ(resources.status, 200);
+  EXPECT_THAT(
+      resources.body,
+      HasSubstr(R"("name":"leases","singularName":"lease","namespaced":true,"kind":"Lease")"));
+  EXPECT_EQ(client_->Do("GET", "/apis/coordination.k8s.io/v2").status, 404);
+}
+
+TEST_F(LeaseServerTest, CreateGetUpdateDelete) {
+  auto created = Create("lock", R"({"holderIdentity":"a","leaseDurationSeconds":15})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto lease = api::FromJson<Lease>(created.body);
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  EXPECT_EQ(lease->metadata.namespace_, "kube-system");
+  EXPECT_FALSE(lease->metadata.uid.empty());
+  EXPECT_FALSE(lease->metadata.resource_version.empty());
+  EXPECT_FALSE(lease->metadata.creation_timestamp.IsZero());
+  EXPECT_EQ(lease->spec.holder_identity, "a");
+
+  auto got = client_->Do("GET", std::string(kLeases) + "/lock");
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.body, created.body);
+
+  lease->spec.holder_identity = "b";
+  auto put = client_->Do("PUT", std::string(kLeases) + "/lock", api::ToJson(*lease));
+  ASSERT_EQ(put.status, 200) << put.body;
+  auto updated = api::FromJson<Lease>(put.body);
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated->spec.holder_identity, "b");
+  EXPECT_NE(updated->metadata.resource_version, lease->metadata.resource_version);
+  EXPECT_EQ(updated->metadata.uid, lease->metadata.uid);
+
+  auto patched = client_->Do("PATCH", std::string(kLeases) + "/lock",
+                             R"({"spec":{"holderIdentity":"c"}})", "application/merge-patch+json");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_THAT(patched.body, HasSubstr(R"("holderIdentity":"c","leaseDurationSeconds":15)"));
+
+  auto list = client_->Do("GET", kLeases);
+  ASSERT_EQ(list.status, 200);
+  auto leases = api::FromJson<api::coordination::v1::LeaseList>(list.body);
+  ASSERT_TRUE(leases.ok()) << leases.status();
+  ASSERT_EQ(leases->items.size(), 1u);
+  EXPECT_EQ(leases->type_meta.kind, "LeaseList");
+
+  auto del = client_->Do("DELETE", std::string(kLeases) + "/lock");
+  EXPECT_EQ(del.status, 200) << del.body;
+  EXPECT_THAT(del.body, HasSubstr(R"("status":"Success")"));
+  auto gone = client_->Do("GET", std::string(kLeases) + "/lock");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_THAT(gone.body, HasSubstr(R"(leases.coordination.k8s.io \"lock\" not found)"));
+}
+
+TEST_F(LeaseServerTest, PutWithAStaleResourceVersionIsAConflictLikeKubeApiserver) {
+  auto created = Create("lock");
+  ASSERT_EQ(created.status, 201);
+  auto lease = api::FromJson<Lease>(created.body);
+  ASSERT_TRUE(lease.ok());
+  ASSERT_EQ(client_->Do("PUT", std::string(kLeases) + "/lock", api::ToJson(*lease)).status, 200);
+  // The same (now stale) resourceVersion again.
+  auto stale = client_->Do("PUT", std::string(kLeases) + "/lock", api::ToJson(*lease));
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(
+      stale.body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Operation cannot be fulfilled on leases.coordination.k8s.io \"lock\": the object has been modified; please apply your changes to the latest version and try again","reason":"Conflict","details":{"name":"lock","group":"coordination.k8s.io","kind":"leases"},"code":409})");
+  // Without a resourceVersion the update is unconditional.
+  lease->metadata.resource_version.clear();
+  EXPECT_EQ(client_->Do("PUT", std::string(kLeases) + "/lock", api::ToJson(*lease)).status, 200);
+  // PUT of an absent lease creates it.
+  Lease other;
+  other.metadata.name = "other";
+  EXPECT_EQ(client_->Do("PUT", std::string(kLeases) + "/other", api::ToJson(other)).status, 201);
+}
+
+TEST_F(LeaseServerTest, CreatingAnExistingNameIsAlreadyExists) {
+  ASSERT_EQ(Create("lock").status, 201);
+  auto again = Create("lock");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(
+      again.body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"leases.coordination.k8s.io \"lock\" already exists","reason":"AlreadyExists","details":{"name":"lock","group":"coordination.k8s.io","kind":"leases"},"code":409})");
+}
+
+TEST_F(LeaseServerTest, ValidationRejectsBadNamesAndDurations) {
+  auto zero = Create("lock", R"({"leaseDurationSeconds":0})");
+  EXPECT_EQ(zero.status, 422);
+  EXPECT_THAT(
+      zero.body,
+      HasSubstr(
+          R"("message":"Lease.coordination.k8s.io \"lock\" is invalid: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0")"));
+  EXPECT_THAT(zero.body, HasSubstr(R"("field":"spec.leaseDurationSeconds")"));
+  auto negative = Create("lock", R"({"leaseTransitions":-1})");
+  EXPECT_EQ(negative.status, 422);
+  EXPECT_THAT(negative.body, HasSubstr("spec.leaseTransitions: Invalid value: -1: must be greater "
+                                       "than or equal to 0"));
+  auto name = Create("Not_A_Name");
+  EXPECT_EQ(name.status, 422);
+  EXPECT_THAT(name.body, HasSubstr(R"(metadata.name: Invalid value: \"Not_A_Name\")"));
+  auto none = client_->Do("POST", kLeases, R"({"metadata":{},"spec":{}})");
+  EXPECT_EQ(none.status, 422);
+  EXPECT_THAT(none.body,
+              HasSubstr("metadata.name: Required value: name or generateName is required"));
+  auto wrong_type = Create("lock", R"({"leaseDurationSeconds":"15"})");
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_THAT(wrong_type.body,
+              HasSubstr("spec.leaseDurationSeconds: expected integer, got string"));
+  auto holder = Create("lock", R"({"preferredHolder":"x"})");
+  EXPECT_EQ(holder.status, 422);
+  EXPECT_THAT(holder.body, HasSubstr("spec.preferredHolder: Forbidden: may only be specified if "
+                                     "`strategy` is defined"));
+}
+
+TEST_F(LeaseServerTest, TableHasKubeApiserversColumns) {
+  ASSERT_EQ(Create("lock", R"({"holderIdentity":"node-1"})").status, 201);
+  auto table = client_->Do("GET", kLeases, "", "application/json",
+                           "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+  ASSERT_EQ(table.status, 200);
+  EXPECT_THAT(table.body, HasSubstr(R"("kind":"Table")"));
+  EXPECT_THAT(table.body, HasSubstr(R"({"name":"Name","type":"string","format":"name")"));
+  EXPECT_THAT(table.body, HasSubstr(R"("name":"Holder")"));
+  EXPECT_THAT(table.body, HasSubstr(R"("cells":["lock","node-1",)"));
+}
+
+// ---------------------------------------------------------------------------- kubectl
+
+std::string FindOnPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return {};
+  std::string p = path;
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    const auto colon = p.find(':', start);
+    const fs::path candidate = fs::path(p.substr(start, colon - start)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return {};
+}
+
+std::pair<int, std::string> RunCommand(const std::string& cmd) {
+  std::string out;
+  FILE* f = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (f == nullptr) return {-1, "popen failed"};
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) out.append(buf.data(), n);
+  const int rc = ::pclose(f);
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
+}
+
+TEST_F(LeaseServerTest, KubectlGetsLeases) {
+  const std::string kubectl = FindOnPath("kubectl");
+  if (kubectl.empty()) GTEST_SKIP() << "kubectl not found on PATH: end-to-end check skipped";
+  const fs::path dir = fs::temp_directory_path() / ("kla-lease-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  ASSERT_TRUE(server_.WriteKubeconfig((dir / "kubeconfig").string()).ok());
+  ASSERT_EQ(
+      Create("kube-eventer", R"({"holderIdentity":"replica-1","leaseDurationSeconds":15})").status,
+      201);
+  const std::string base = kubectl + " --kubeconfig " + (dir / "kubeconfig").string() +
+                           " --cache-dir " + (dir / "cache").string() + " --request-timeout=20s ";
+  auto [rc, out] = RunCommand(base + "get leases -n kube-system");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_THAT(out, HasSubstr("NAME"));
+  EXPECT_THAT(out, HasSubstr("HOLDER"));
+  EXPECT_THAT(out, HasSubstr("kube-eventer"));
+  EXPECT_THAT(out, HasSubstr("replica-1"));
+  auto [rc2, json] =
+      RunCommand(base + "get lease kube-eventer -n kube-system -o jsonpath={.spec.holderIdentity}");
+  EXPECT_EQ(rc2, 0) << json;
+  EXPECT_EQ(json, "replica-1");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kube::localapiserver

@@ -1,0 +1,393 @@
+#include "kubeevents/tools/localapiserver/internal/lease_handler.h"
+
+#include <chrono>
+#include <utility>
+
+#include "kubeevents/api/errors/errors.h"
+#include "kubeevents/api/internal/json_codec.h"
+#include "kubeevents/api/json.h"
+#include "kubeevents/tools/localapiserver/internal/patch.h"
+
+namespace kube::localapiserver::internal {
+
+namespace coordination = api::coordination::v1;
+namespace meta = api::meta::v1;
+namespace errors = api::errors;
+
+namespace {
+
+constexpr std::string_view kResource = "leases";
+constexpr std::string_view kGroupVersion = "coordination.k8s.io/v1";
+constexpr std::string_view kLeaseResource =
+    R"({"name":"leases","singularName":"lease","namespaced":true,"kind":"Lease","verbs":["create","delete","get","list","patch","update"]})";
+constexpr std::string_view kVersions =
+    R"("versions":[{"groupVersion":"coordination.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"coordination.k8s.io/v1","version":"v1"})";
+
+Response Json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response FromStatus(const Status& st) {
+  if (st.api_status() != nullptr) return StatusResponse(*st.api_status());
+  return StatusResponse(errors::NewInternalError(st.message()));
+}
+
+Response NotFoundPath() {
+  auto st = errors::NewGeneric(errors::kReasonNotFound, 404,
+                               "the server could not find the requested resource");
+  st.has_details = true;
+  return StatusResponse(st);
+}
+
+Response NotAcceptable() {
+  return StatusResponse(
+      errors::NewGeneric(errors::kReasonNotAcceptable, 406,
+                         "only the following media types are accepted: application/json"));
+}
+
+Response MethodNotSupported(std::string_view verb) {
+  return StatusResponse(errors::NewMethodNotSupported(LeaseHandler::kGroup, kResource, verb));
+}
+
+std::string_view MediaType(std::string_view content_type) {
+  auto t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  return t;
+}
+
+// apimachinery's duration.HumanDuration (kubectl's AGE column); as in handler.cc.
+std::string HumanDuration(std::chrono::seconds d) {
+  const long long s = d.count();
+  if (s < -1) return "<invalid>";
+  if (s < 0) return "0s";
+  if (s < 60 * 2) return std::to_string(s) + "s";
+  const long long m = s / 60;
+  if (m < 10) {
+    const long long rs = s % 60;
+    return rs == 0 ? std::to_string(m) + "m" : std::to_string(m) + "m" + std::to_string(rs) + "s";
+  }
+  if (m < 60 * 3) return std::to_string(m) + "m";
+  const long long h = m / 60;
+  if (h < 8) {
+    const long long rm = m % 60;
+    return rm == 0 ? std::to_string(h) + "h" : std::to_string(h) + "h" + std::to_string(rm) + "m";
+  }
+  if (h < 48) return std::to_string(h) + "h";
+  if (h < 24 * 8) {
+    const long long rh = h % 24;
+    return rh == 0 ? std::to_string(h / 24) + "d"
+                   : std::to_string(h / 24) + "d" + std::to_string(rh) + "h";
+  }
+  if (h < 24 * 365 * 2) return std::to_string(h / 24) + "d";
+  if (h < 24 * 365 * 8) {
+    const long long y = h / 24 / 365;
+    const long long rd = h / 24 % 365;
+    return rd == 0 ? std::to_string(y) + "y" : std::to_string(y) + "y" + std::to_string(rd) + "d";
+  }
+  return std::to_string(h / 24 / 365) + "y";
+}
+
+// The body of a create or update, decoded as the apiserver's JSON serializer would.
+StatusOr<coordination::Lease> DecodeLease(std::string_view body) {
+  auto fail = [](const std::string& why) {
+    return Status::FromAPIStatus(
+        errors::NewBadRequest("Lease in version \"v1\" cannot be handled as a Lease: " + why), 400);
+  };
+  auto doc = api::internal::ParseDocument(body);
+  if (!doc) return fail(doc.status().message());
+  if (!doc->IsObject()) return fail("expected a JSON object");
+  coordination::Lease lease;
+  api::internal::JsonPath root;
+  if (Status st = api::internal::Read(*doc, root, lease); !st.ok()) return fail(st.message());
+  const auto& tm = lease.type_meta;
+  if (!tm.api_version.empty() && tm.api_version != kGroupVersion) {
+    return Status::FromAPIStatus(
+        errors::NewBadRequest("the API version in the data (" + tm.api_version +
+                              ") does not match the expected API version (" +
+                              std::string(kGroupVersion) + ")"),
+        400);
+  }
+  if (!tm.kind.empty() && tm.kind != "Lease") {
+    return fail("no kind \"" + tm.kind + "\" is registered for version \"" +
+                std::string(kGroupVersion) + "\"");
+  }
+  lease.type_meta = {std::string(kGroupVersion), "Lease"};
+  return lease;
+}
+
+// Checks a body's name and namespace against the URL (PUT and PATCH).
+Status CheckIdentity(const coordination::Lease& lease, std::string_view ns, std::string_view name) {
+  if (lease.metadata.name != name) {
+    return Status::FromAPIStatus(
+        errors::NewBadRequest("the name of the object (" + lease.metadata.name +
+                              ") does not match the name on the URL (" + std::string(name) + ")"),
+        400);
+  }
+  if (!lease.metadata.namespace_.empty() && lease.metadata.namespace_ != ns) {
+    return Status::FromAPIStatus(
+        errors::NewBadRequest("the namespace of the object (" + lease.metadata.namespace_ +
+                              ") does not match the namespace on the URL (" + std::string(ns) +
+                              ")"),
+        400);
+  }
+  return {};
+}
+
+}  // namespace
+
+struct LeaseHandler::Route {
+  std::string ns;
+  std::string name;
+  bool collection = true;
+};
+
+LeaseHandler::LeaseHandler(std::shared_ptr<LeaseStore> store, std::shared_ptr<Clock> clock)
+    : store_(std::move(store)), clock_(std::move(clock)) {}
+
+std::string LeaseHandler::APIGroupJson() {
+  return R"({"name":"coordination.k8s.io",)" + std::string(kVersions) + "}";
+}
+
+Response LeaseHandler::Handle(const Request& request, const Context& context) {
+  const auto seg = context.segments;
+  const auto& m = request.method;
+  // Discovery: /apis/coordination.k8s.io and /apis/coordination.k8s.io/v1.
+  if (seg.size() <= 1) {
+    if (!seg.empty() && seg[0] != "v1") return NotFoundPath();
+    if (m != "GET") {
+      return StatusResponse(
+          errors::NewGeneric(errors::kReasonMethodNotAllowed, 405,
+                             "the server does not allow this method on the requested resource"));
+    }
+    if (!context.accepts_json) return NotAcceptable();
+    if (seg.empty()) {
+      return Json(200, R"({"kind":"APIGroup","apiVersion":"v1","name":"coordination.k8s.io",)" +
+                           std::string(kVersions) + "}");
+    }
+    return Json(
+        200,
+        R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":"coordination.k8s.io/v1","resources":[)" +
+            std::string(kLeaseResource) + "]}");
+  }
+  if (seg[0] != "v1") return NotFoundPath();
+  Route route;
+  std::size_t i = 1;
+  if (seg[i] == "watch") return MethodNotSupported("watch");  // not served by this server
+  if (i + 1 < seg.size() && seg[i] == "namespaces") {
+    route.ns = seg[i + 1];
+    i += 2;
+  }
+  if (i >= seg.size() || seg[i] != kResource || seg.size() - i > 2) return NotFoundPath();
+  if (seg.size() - i == 2) {
+    route.collection = false;
+    route.name = seg[i + 1];
+  }
+  if (context.query != nullptr) {
+    const auto w = context.query->find("watch");
+    if (w != context.query->end() && (w->second == "true" || w->second == "1")) {
+      return MethodNotSupported("watch");
+    }
+  }
+  if (route.collection) {
+    if (m == "GET") return List(route, context);
+    if (m == "POST" && !route.ns.empty()) return Create(request, route);
+    return MethodNotSupported(m == "POST" ? "create" : m);
+  }
+  if (route.ns.empty()) return NotFoundPath();
+  if (m == "GET") return Get(route, context);
+  if (m == "PUT") return Put(request, route);
+  if (m == "PATCH") return Patch(request, route);
+  if (m == "DELETE") return Delete(request, route);
+  return MethodNotSupported(m);
+}
+
+Response LeaseHandler::Get(const Route& route, const Context& context) {
+  auto lease = store_->Get(route.ns, route.name);
+  if (!lease) return FromStatus(lease.status());
+  if (context.wants_table) return Table({*lease}, "");
+  if (!context.accepts_json) return NotAcceptable();
+  return Json(200, api::ToJson(*lease));
+}
+
+Response LeaseHandler::List(const Route& route, const Context& context) {
+  auto listed = store_->List(route.ns);
+  const std::string rv = std::to_string(listed.resource_version);
+  if (context.wants_table) return Table(listed.items, rv);
+  if (!context.accepts_json) return NotAcceptable();
+  coordination::LeaseList list;
+  list.metadata.resource_version = rv;
+  list.items = std::move(listed.items);
+  for (auto& item : list.items) item.type_meta = {};
+  return Json(200, api::ToJson(list));
+}
+
+Response LeaseHandler::Create(const Request& request, const Route& route) {
+  if (const auto t = MediaType(request.content_type); !t.empty() && t != "application/json") {
+    return StatusResponse(errors::NewGeneric(
+        errors::kReasonUnsupportedMediaType, 415,
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json"));
+  }
+  auto lease = DecodeLease(request.body);
+  if (!lease) return FromStatus(lease.status());
+  auto& md = lease->metadata;
+  if (md.namespace_.empty()) md.namespace_ = route.ns;
+  if (md.namespace_ != route.ns) {
+    return StatusResponse(errors::NewBadRequest(
+        "the namespace of the provided object does not match the namespace sent on the request"));
+  }
+  auto stored = store_->Create(std::move(*lease));
+  if (!stored) return FromStatus(stored.status());
+  return Json(201, api::ToJson(*stored));
+}
+
+Response LeaseHandler::Put(const Request& request, const Route& route) {
+  if (const auto t = MediaType(request.content_type); !t.empty() && t != "application/json") {
+    return StatusResponse(errors::NewGeneric(
+        errors::kReasonUnsupportedMediaType, 415,
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json"));
+  }
+  auto lease = DecodeLease(request.body);
+  if (!lease) return FromStatus(lease.status());
+  if (auto st = CheckIdentity(*lease, route.ns, route.name); !st.ok()) return FromStatus(st);
+  lease->metadata.namespace_ = route.ns;
+  bool created = false;
+  auto stored = store_->Update(std::move(*lease), created);
+  if (!stored) return FromStatus(stored.status());
+  return Json(created ? 201 : 200, api::ToJson(*stored));
+}
+
+Response LeaseHandler::Patch(const Request& request, const Route& route) {
+  const auto type = MediaType(request.content_type);
+  if (type != "application/merge-patch+json" && type != "application/strategic-merge-patch+json") {
+    return StatusResponse(errors::NewGeneric(
+        errors::kReasonUnsupportedMediaType, 415,
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/merge-patch+json, application/strategic-merge-patch+json"));
+  }
+  // Read, patch, then update with the read resourceVersion. kube-apiserver retries when a
+  // concurrent writer got in between, unless the patch itself carries a resourceVersion.
+  bool patch_has_rv = false;
+  if (auto doc = api::internal::ParseDocument(request.body); doc && doc->IsObject()) {
+    const auto md = doc->FindMember("metadata");
+    patch_has_rv =
+        md != doc->MemberEnd() && md->value.IsObject() && md->value.HasMember("resourceVersion");
+  }
+  for (int attempt = 0;; ++attempt) {
+    auto current = store_->Get(route.ns, route.name);
+    if (!current) return FromStatus(current.status());
+    // Lease has no patch strategies in its schema, so both patch types merge like RFC 7386.
+    auto patched = ApplyMergePatch(api::ToJson(*current), request.body);
+    if (!patched) return StatusResponse(errors::NewBadRequest(patched.status().message()));
+    auto next = DecodeLease(*patched);
+    if (!next) return FromStatus(next.status());
+    if (auto st = CheckIdentity(*next, route.ns, route.name); !st.ok()) return FromStatus(st);
+    next->metadata.namespace_ = route.ns;
+    bool created = false;
+    auto stored = store_->Update(std::move(*next), created);
+    if (stored) return Json(200, api::ToJson(*stored));
+    if (!patch_has_rv && attempt < 5 && errors::IsConflict(stored.status())) continue;
+    return FromStatus(stored.status());
+  }
+}
+
+Response LeaseHandler::Delete(const Request& request, const Route& route) {
+  std::string rv;
+  if (!request.body.empty()) {
+    auto doc = api::internal::ParseDocument(request.body);
+    if (!doc || !doc->IsObject()) {
+      return StatusResponse(errors::NewBadRequest(
+          "DeleteOptions in version \"v1\" cannot be handled as a DeleteOptions: " +
+          (doc ? std::string("expected an object") : doc.status().message())));
+    }
+    if (doc->HasMember("preconditions") && (*doc)["preconditions"].IsObject()) {
+      const auto& p = (*doc)["preconditions"];
+      if (p.HasMember("resourceVersion") && p["resourceVersion"].IsString()) {
+        rv = p["resourceVersion"].GetString();
+      }
+    }
+  }
+  auto deleted = store_->Delete(route.ns, route.name, rv);
+  if (!deleted) return FromStatus(deleted.status());
+  meta::Status st;
+  st.status = "Success";
+  st.has_details = true;
+  st.details.name = route.name;
+  st.details.group = std::string(kGroup);
+  st.details.kind = std::string(kResource);
+  st.details.uid = deleted->metadata.uid;
+  return Json(200, api::ToJson(st));
+}
+
+Response LeaseHandler::Table(const std::vector<coordination::Lease>& items,
+                             const std::string& resource_version) const {
+  const auto now = clock_->Now();
+  std::string out;
+  api::internal::JsonWriter w(out);
+  w.StartObject();
+  w.Key("kind");
+  w.String("Table");
+  w.Key("apiVersion");
+  w.String("meta.k8s.io/v1");
+  w.Key("metadata");
+  w.StartObject();
+  if (!resource_version.empty()) {
+    w.Key("resourceVersion");
+    w.String(resource_version);
+  }
+  w.EndObject();
+  // kube-apiserver's lease columns (pkg/printers/internalversion).
+  static constexpr std::pair<const char*, const char*> kColumns[] = {
+      {"Name", "name"}, {"Holder", ""}, {"Age", ""}};
+  w.Key("columnDefinitions");
+  w.StartArray();
+  for (const auto& [name, format] : kColumns) {
+    w.StartObject();
+    w.Key("name");
+    w.String(name);
+    w.Key("type");
+    w.String("string");
+    w.Key("format");
+    w.String(format);
+    w.Key("description");
+    w.String("");
+    w.Key("priority");
+    w.Int(0);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("rows");
+  w.StartArray();
+  for (const auto& lease : items) {
+    w.StartObject();
+    w.Key("cells");
+    w.StartArray();
+    w.String(lease.metadata.name);
+    w.String(lease.spec.holder_identity.value_or(""));
+    w.String(lease.metadata.creation_timestamp.IsZero()
+                 ? "<unknown>"
+                 : HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(
+                       now - lease.metadata.creation_timestamp.time())));
+    w.EndArray();
+    w.Key("object");
+    w.StartObject();
+    w.Key("kind");
+    w.String("PartialObjectMetadata");
+    w.Key("apiVersion");
+    w.String("meta.k8s.io/v1");
+    w.Key("metadata");
+    api::internal::Write(w, lease.metadata);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return Json(200, std::move(out));
+}
+
+}  // namespace kube::localapiserver::internal
