@@ -125,6 +125,11 @@ Request& Request::MaxRetries(int retries) {
   return *this;
 }
 
+Request& Request::IdleTimeout(std::chrono::milliseconds timeout) {
+  idle_timeout_ = timeout;
+  return *this;
+}
+
 std::string Request::URLPath() const {
   std::string path = core_ ? core_->path_prefix() : std::string();
   if (abs_path_) {
@@ -187,6 +192,23 @@ void Request::DoAsync(std::function<void(Result)> done) {
   core_->Start(Prepare(*this, verb_, URLPath(), headers_, body_, timeout_, cancel_,
                        max_retries_.value_or(10)),
                std::move(done));
+}
+
+}  // namespace kube::rest
+
+namespace kube::rest {
+
+StatusOr<WatchStream> Request::Watch() {
+  if (!core_) return BuildError("request has no client");
+  if (!error_.ok()) return error_;
+  Request copy = *this;
+  bool has_watch = false;
+  for (const auto& [k, v] : params_) has_watch = has_watch || k == "watch";
+  if (!has_watch) copy.Param("watch", "true");
+  auto prepared = Prepare(copy, verb_, copy.URLPath(), headers_, body_, timeout_, {},
+                          max_retries_.value_or(10));
+  prepared.idle_timeout = idle_timeout_;
+  return internal::StartWatch(core_, std::move(prepared), cancel_);
 }
 
 }  // namespace kube::rest

@@ -14,6 +14,7 @@
 #include "kubeevents/api/common/status.h"
 #include "kubeevents/api/common/status_or.h"
 #include "kubeevents/api/json.h"
+#include "kubeevents/client/rest/watch.h"
 
 namespace kube::rest {
 
@@ -115,6 +116,10 @@ class Request {
   /// Config::max_retries, 10).
   Request& MaxRetries(int retries);
 
+  /// For Watch(): the longest silence tolerated between two reads of the stream (0 = none,
+  /// the default; the server's timeoutSeconds ends a healthy watch). kDeadlineExceeded.
+  Request& IdleTimeout(std::chrono::milliseconds timeout);
+
   /// The URL path and query this request will use (without the host).
   std::string URLPath() const;
 
@@ -125,6 +130,12 @@ class Request {
   /// thread when the request cannot be built or the client is shut down. Never blocks on the
   /// network.
   void DoAsync(std::function<void(Result)> done);
+  /// Starts a watch (adds `watch=true` unless a `watch` parameter is set; pass
+  /// resourceVersion, allowWatchBookmarks, timeoutSeconds, selectors with Param()) and blocks
+  /// until the response headers arrived. A non-2xx answer is returned as the error Do() would
+  /// give (e.g. 401, 404); a 410 for a too-old resourceVersion normally arrives instead as an
+  /// ERROR frame on a 200 stream. See WatchStream for threading, timeouts and cancellation.
+  StatusOr<WatchStream> Watch();
 
  private:
   friend class internal::ClientCore;
@@ -143,6 +154,7 @@ class Request {
   std::optional<std::chrono::milliseconds> timeout_;
   std::stop_token cancel_;
   std::optional<int> max_retries_;
+  std::chrono::milliseconds idle_timeout_{0};
   Status error_;  // first building error
 };
 

@@ -175,6 +175,11 @@ TEST_F(HttpTest, AdminEndpointArmsFaults) {
   EXPECT_EQ(admin.Do("DELETE", "/namespaces/default/terminating").status, 200);
   EXPECT_EQ(c.Do("POST", "/api/v1/namespaces/default/events", CoreEvent("t")).status, 201);
   EXPECT_EQ(TestClient(server_.admin_port(), "", "bad").Do("GET", "/faults").status, 401);
+  for (const char* path : {"/watches/bookmark", "/watches/compact", "/watches/cut"}) {
+    EXPECT_EQ(admin.Do("POST", path).status, 200) << path;
+  }
+  EXPECT_EQ(admin.Do("POST", "/watches/inject", "{}").status, 200);
+  EXPECT_EQ(admin.Do("GET", "/watches/cut").status, 405);
 }
 
 TEST_F(HttpTest, KubeconfigCarriesServerCaAndToken) {

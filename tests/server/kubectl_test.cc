@@ -1,10 +1,14 @@
 // End to end with the real kubectl: what was written through both APIs is what
 // `kubectl get events -A -o json` and `kubectl events -A` list. Skipped (visibly) when
 // kubectl is not installed.
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -50,6 +54,62 @@ std::pair<int, std::string> RunCommand(const std::string& cmd) {
   const int rc = ::pclose(f);
   return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
 }
+
+// A child process (`/bin/sh -c cmd`) whose stdout+stderr is read incrementally; killed and
+// reaped by the destructor. For commands that do not end by themselves (`kubectl get -w`).
+class Child {
+ public:
+  explicit Child(const std::string& cmd) {
+    int fds[2];
+    if (::pipe(fds) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::string c = cmd;
+    char sh[] = "/bin/sh";
+    char dash_c[] = "-c";
+    char* argv[] = {sh, dash_c, c.data(), nullptr};
+    if (::posix_spawn(&pid_, "/bin/sh", &actions, nullptr, argv, environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    fd_ = fds[0];
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  /// Reads until the output contains `text` (true) or `limit` passes / the output ends.
+  bool WaitFor(const std::string& text, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (output_.find(text) == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || fd_ < 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(fd_, buf, sizeof buf);
+      if (n <= 0) return output_.find(text) != std::string::npos;
+      output_.append(buf, static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::string output_;
+};
 
 class KubectlTest : public ::testing::Test {
  protected:
@@ -108,6 +168,30 @@ TEST_F(KubectlTest, ListsWhatWasWrittenThroughBothApis) {
       RunCommand(Kubectl("get events -n apps --field-selector involvedObject.name=db -o name"));
   ASSERT_EQ(rc3, 0) << selected;
   EXPECT_EQ(selected, "event/db-0.17ac\n");
+}
+
+TEST_F(KubectlTest, WatchReceivesACreatedEvent) {
+  testing::TestClient c(server_.https_port(), server_.ca_pem(), server_.token());
+  const std::string body =
+      R"({"metadata":{"name":"NAME"},"involvedObject":{"kind":"Pod","namespace":"default","name":"web-1","uid":"u-1","apiVersion":"v1"},"reason":"BackOff","message":"MESSAGE","type":"Warning","source":{"component":"kubelet","host":"node1"},"count":1})";
+  auto with = [&](const std::string& name, const std::string& message) {
+    std::string b = body;
+    b.replace(b.find("NAME"), 4, name);
+    b.replace(b.find("MESSAGE"), 7, message);
+    return b;
+  };
+  ASSERT_EQ(
+      c.Do("POST", "/api/v1/namespaces/default/events", with("before.1", "listed first")).status,
+      201);
+  Child watch(Kubectl("get events -n default -w -o json"));
+  // The list comes first; the watch then starts from the list's resourceVersion, so an event
+  // created after the list is printed arrives whenever the watch request is made.
+  ASSERT_TRUE(watch.WaitFor("listed first", std::chrono::seconds(30))) << watch.output();
+  ASSERT_EQ(c.Do("POST", "/api/v1/namespaces/default/events", with("after.1", "seen by the watch"))
+                .status,
+            201);
+  ASSERT_TRUE(watch.WaitFor("seen by the watch", std::chrono::seconds(30))) << watch.output();
+  EXPECT_THAT(watch.output(), HasSubstr("\"name\": \"after.1\""));
 }
 
 TEST_F(KubectlTest, RejectsRequestsWithoutTheToken) {

@@ -6,6 +6,7 @@
 
 #include "kubeevents/api/json.h"
 #include "kubeevents/tools/localapiserver/internal/conversion.h"
+#include "kubeevents/tools/localapiserver/internal/handler.h"
 #include "kubeevents/tools/localapiserver/internal/patch.h"
 #include "kubeevents/tools/localapiserver/internal/selector.h"
 
@@ -193,6 +194,57 @@ TEST_F(StoreTest, WatchResumesFromResourceVersionWithinHistory) {
   auto old = store_.Watch("", all_, rv, nullptr);
   EXPECT_EQ(old.status().code(), StatusCode::kOutOfRange);
   EXPECT_THAT(old.status().message(), HasSubstr("too old resource version"));
+}
+
+TEST_F(StoreTest, BookmarksGoOnlyToWatchersThatAskForThem) {
+  ASSERT_TRUE(store_.Create(MakeEvent("ns", "a")).ok());
+  const std::string rv = std::to_string(store_.ResourceVersion());
+  auto with = store_.Watch("", all_, rv, nullptr, /*allow_bookmarks=*/true);
+  auto without = store_.Watch("", all_, rv, nullptr);
+  ASSERT_TRUE(with.ok() && without.ok());
+  ASSERT_TRUE(store_.Create(MakeEvent("ns", "b")).ok());
+  store_.Bookmark();
+  bool closed = false;
+  auto changes = (*with)->Drain(closed);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[1].type, Change::Type::kBookmark);
+  EXPECT_EQ(changes[1].bookmark_rv, store_.ResourceVersion());
+  EXPECT_EQ(
+      EncodeWatchFrame(changes[1], RequestVersion::kCoreV1),
+      R"({"type":"BOOKMARK","object":{"kind":"Event","apiVersion":"v1","metadata":{"resourceVersion":")" +
+          std::to_string(store_.ResourceVersion()) + "\"}}}\n");
+  EXPECT_EQ((*without)->Drain(closed).size(), 1u);
+}
+
+TEST_F(StoreTest, CompactHistoryMakesOlderVersionsTooOld) {
+  auto a = store_.Create(MakeEvent("ns", "a"));
+  const std::string rv = (*a)->metadata.resource_version;
+  ASSERT_TRUE(store_.Create(MakeEvent("ns", "b")).ok());
+  store_.CompactHistory();
+  auto old = store_.Watch("", all_, rv, nullptr);
+  EXPECT_EQ(old.status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(old.status().message(), "too old resource version: " + rv + " (" +
+                                        std::to_string(store_.ResourceVersion()) + ")");
+  EXPECT_TRUE(store_.Watch("", all_, std::to_string(store_.ResourceVersion()), nullptr).ok());
+}
+
+TEST_F(StoreTest, CutAndInjectReachEveryOpenWatch) {
+  auto w = store_.Watch("", all_, "", nullptr);
+  ASSERT_TRUE(w.ok());
+  store_.InjectRaw("garbage");
+  bool closed = false;
+  auto changes = (*w)->Drain(closed);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(EncodeWatchFrame(changes[0], RequestVersion::kCoreV1), "garbage");
+  store_.CutWatchers();
+  (*w)->Drain(closed);
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE((*w)->cut());
+  auto fresh = store_.Watch("", all_, "", nullptr);  // new watches are unaffected
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE(store_.Create(MakeEvent("ns", "c")).ok());
+  EXPECT_EQ((*fresh)->Drain(closed).size(), 1u);
+  EXPECT_FALSE(closed);
 }
 
 TEST(SelectorTest, CoreFieldsAndUnsupportedLabels) {

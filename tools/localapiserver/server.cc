@@ -218,6 +218,14 @@ struct Server::Impl {
       if (auto st = server.ResumeAccepting(); !st.ok()) {
         return internal::StatusResponse(api::errors::NewInternalError(st.message()));
       }
+    } else if (path == "/watches/bookmark" && r.method == "POST") {
+      server.SendBookmarks();
+    } else if (path == "/watches/compact" && r.method == "POST") {
+      server.CompactHistory();
+    } else if (path == "/watches/cut" && r.method == "POST") {
+      server.CutWatches();
+    } else if (path == "/watches/inject" && r.method == "POST") {
+      server.InjectWatchBytes(r.body);
     } else if (path.starts_with("/namespaces/") && path.ends_with("/terminating")) {
       const auto ns = path.substr(12, path.size() - 12 - 12);
       handler->SetNamespaceTerminating(std::string(ns), r.method == "POST");
@@ -236,6 +244,7 @@ struct Server::Impl {
   std::shared_ptr<internal::Handler> handler;
   std::unique_ptr<internal::Transport> transport;
   std::jthread sweeper;
+  std::jthread bookmarker;
   std::uint16_t https_port = 0, http_port = 0, admin_port = 0;
   bool running = false;
 };
@@ -289,6 +298,13 @@ Status Server::Start() {
                              interval = im.options.expiry_sweep_interval](std::stop_token stop) {
     while (clock->SleepFor(interval, stop)) store->PurgeExpired();
   });
+  if (im.options.watch_bookmark_interval.count() > 0) {
+    im.bookmarker =
+        std::jthread([store = im.store, clock = im.options.clock,
+                      interval = im.options.watch_bookmark_interval](std::stop_token stop) {
+          while (clock->SleepFor(interval, stop)) store->Bookmark();
+        });
+  }
   im.running = true;
   return {};
 }
@@ -299,12 +315,32 @@ void Server::Stop() {
     im.sweeper.request_stop();
     im.sweeper.join();
   }
+  if (im.bookmarker.joinable()) {
+    im.bookmarker.request_stop();
+    im.bookmarker.join();
+  }
   if (im.transport) im.transport->Stop();
   if (im.store) im.store->CloseWatchers();
   im.running = false;
 }
 
 bool Server::running() const { return impl_->running; }
+
+void Server::SendBookmarks() {
+  if (impl_->store) impl_->store->Bookmark();
+}
+
+void Server::CompactHistory() {
+  if (impl_->store) impl_->store->CompactHistory();
+}
+
+void Server::CutWatches() {
+  if (impl_->store) impl_->store->CutWatchers();
+}
+
+void Server::InjectWatchBytes(std::string bytes) {
+  if (impl_->store) impl_->store->InjectRaw(std::move(bytes));
+}
 
 std::string Server::HttpsURL() const {
   return impl_->https_port == 0 ? "" : "https://127.0.0.1:" + std::to_string(impl_->https_port);

@@ -48,6 +48,10 @@ struct ServerOptions {
   int threads = 2;                               ///< I/O threads
   std::size_t max_body_bytes = 3 * 1024 * 1024;  ///< larger bodies get 413
   std::size_t watch_history = 10000;             ///< changes kept for watch resumption
+  /// How often watches that set allowWatchBookmarks get a BOOKMARK with the current
+  /// resourceVersion (kube-apiserver: about once a minute). Measured on `clock`; 0 = never
+  /// (SendBookmarks() still works).
+  std::chrono::milliseconds watch_bookmark_interval = std::chrono::seconds(60);
   /// How often expired events are swept (on `clock`); reads also expire lazily.
   std::chrono::milliseconds expiry_sweep_interval{1000};
   /// Faults armed at start (as the program's flags do).
@@ -97,6 +101,18 @@ class Server {
   Status ResumeAccepting();
   /// Marks a namespace terminating or clears the mark, at run time.
   void SetNamespaceTerminating(const std::string& ns, bool terminating);
+  /// Watch control for tests (also on the admin endpoint: POST /watches/bookmark,
+  /// /watches/compact, /watches/cut and /watches/inject with the bytes as body).
+  /// SendBookmarks: a BOOKMARK at the current resourceVersion to every bookmark-enabled watch.
+  void SendBookmarks();
+  /// Forgets the change history, so a watch from any older resourceVersion gets a 410 Gone
+  /// ERROR frame ("too old resource version: X (Y)") — as after an etcd compaction.
+  void CompactHistory();
+  /// Drops the connection of every open watch without ending its chunked body (a network
+  /// failure, seen by clients as a broken stream).
+  void CutWatches();
+  /// Writes `bytes` verbatim into every open watch stream (garbage, ERROR frames, ...).
+  void InjectWatchBytes(std::string bytes);
   /// Number of stored (unexpired) events.
   std::size_t EventCount() const;
 

@@ -26,6 +26,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -33,6 +34,7 @@
 #include <cstdlib>
 #include <deque>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -315,8 +317,11 @@ struct ClientCore::Impl {
     Status error;
     beast::error_code ec;
     http::response<http::string_body> response;
+    bool streamed = false;  // a streaming body started: never retried
   };
   awaitable<Attempt> RunAttempt(Op& op, const Credentials& creds);
+  template <class Stream>
+  awaitable<void> ReadStreaming(Op& op, Connection& conn, Stream& stream, Attempt& out);
   awaitable<StatusOr<std::unique_ptr<Connection>>> Connect(Op& op, const Credentials& creds);
   std::unique_ptr<Connection> TakeIdle(Worker& w, const std::shared_ptr<ssl::context>& ctx);
   void ReturnIdle(Worker& w, std::unique_ptr<Connection> conn);
@@ -916,6 +921,21 @@ awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
   }
   op.current_stream = &lowest;
   beast::error_code ec;
+  if (op.req.on_body) {
+    if (conn->tls) {
+      co_await http::async_write(*conn->tls, req, asio::redirect_error(use_awaitable, ec));
+      if (!ec) co_await ReadStreaming(op, *conn, *conn->tls, out);
+    } else {
+      co_await http::async_write(*conn->plain, req, asio::redirect_error(use_awaitable, ec));
+      if (!ec) co_await ReadStreaming(op, *conn, *conn->plain, out);
+    }
+    op.current_stream = nullptr;
+    if (ec) {
+      out.ec = ec;
+      out.error = ErrorFor(op, ec, "writing request");
+    }
+    co_return out;  // a streamed connection is not reused
+  }
   http::response_parser<http::string_body> parser;
   parser.body_limit(config.max_response_bytes);
   parser.header_limit(1 << 20);
@@ -943,6 +963,69 @@ awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
   out.response = parser.release();
   if (out.response.keep_alive() && !op.cancelled) ReturnIdle(w, std::move(conn));
   co_return out;
+}
+
+// The streaming read: headers (under the request deadline), then the body piece by piece to
+// on_body, each read bounded by the idle timeout only. Non-2xx bodies are collected instead.
+template <class Stream>
+awaitable<void> ClientCore::Impl::ReadStreaming(Op& op, Connection& conn, Stream& stream,
+                                                Attempt& out) {
+  beast::tcp_stream& lowest = conn.lowest();
+  beast::error_code ec;
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // a watch never ends
+  parser.header_limit(1 << 20);
+  co_await http::async_read_header(stream, conn.buffer, parser,
+                                   asio::redirect_error(use_awaitable, ec));
+  if (ec) {
+    out.ec = ec;
+    out.error = ErrorFor(op, ec, "reading response headers");
+    co_return;
+  }
+  const int code = static_cast<int>(parser.get().result_int());
+  const bool success = code >= 200 && code < 300;
+  std::string collected;  // a non-2xx body
+  if (success) {
+    out.streamed = true;
+    op.deadline.reset();
+    op.req.on_stream_start(code);
+  }
+  std::array<char, 16384> buf;
+  while (!parser.is_done()) {
+    parser.get().body().data = buf.data();
+    parser.get().body().size = buf.size();
+    if (!success && op.deadline) {
+      lowest.expires_at(*op.deadline);
+    } else if (op.req.idle_timeout.count() > 0) {
+      lowest.expires_after(op.req.idle_timeout);
+    } else {
+      lowest.expires_never();
+    }
+    co_await http::async_read_some(stream, conn.buffer, parser,
+                                   asio::redirect_error(use_awaitable, ec));
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      out.ec = ec;
+      out.error = ErrorFor(op, ec, success ? "reading watch stream" : "reading response");
+      co_return;
+    }
+    const std::size_t n = buf.size() - parser.get().body().size;
+    if (n == 0) continue;
+    if (success) {
+      op.req.on_body(std::string_view(buf.data(), n));
+    } else {
+      if (collected.size() + n > config.max_response_bytes) {
+        out.error = ErrorFor(op, http::error::body_limit, "reading response (too large)");
+        co_return;
+      }
+      collected.append(buf.data(), n);
+    }
+  }
+  auto& header = parser.get();
+  out.response.result(header.result_int());
+  out.response.version(header.version());
+  for (const auto& field : header) out.response.insert(field.name_string(), field.value());
+  out.response.body() = std::move(collected);
 }
 
 Result ClientCore::Impl::ToResult(Op& op, http::response<http::string_body>& res,
@@ -1027,8 +1110,8 @@ awaitable<Result> ClientCore::Impl::Execute(std::shared_ptr<Op> op_ptr) {
     Attempt a = co_await RunAttempt(op, creds);
     if (!a.error.ok()) {
       // client-go retries GETs on connection reset / EOF (the request is idempotent).
-      if (op.req.method == "GET" && !op.cancelled && IsRetriableTransportError(a.ec) &&
-          retries < op.req.max_retries) {
+      if (op.req.method == "GET" && !op.cancelled && !a.streamed &&
+          IsRetriableTransportError(a.ec) && retries < op.req.max_retries) {
         ++retries;
         logger->Info(4, "Retrying GET after a connection error",
                      {{"err", a.error.message()}, {"attempt", std::to_string(retries)}});

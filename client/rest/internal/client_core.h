@@ -26,6 +26,15 @@ struct PreparedRequest {
   std::optional<std::chrono::milliseconds> timeout;
   std::stop_token cancel;
   int max_retries = 10;
+  /// Streaming (watch) when set: a 2xx response's body is not buffered but passed to
+  /// `on_body` piece by piece as it arrives, after `on_stream_start(status code)`, both on the
+  /// I/O thread; `done` then gets a body-less Result when the stream ends. `timeout` (or
+  /// Config::timeout) bounds only connect through the response headers; `idle_timeout`
+  /// (0 = none) bounds every read of the body. A started stream is never retried. Non-2xx
+  /// responses are buffered and reported through `done` as usual.
+  std::function<void(int)> on_stream_start;
+  std::function<void(std::string_view)> on_body;
+  std::chrono::milliseconds idle_timeout{0};
 };
 
 class ClientCore : public std::enable_shared_from_this<ClientCore> {
@@ -57,5 +66,10 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   explicit ClientCore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+/// Starts `request` as a watch (sets the streaming hooks) and waits for the response headers.
+/// Implemented in watch.cc.
+StatusOr<WatchStream> StartWatch(const std::shared_ptr<ClientCore>& core, PreparedRequest request,
+                                 std::stop_token user_cancel);
 
 }  // namespace kube::rest::internal

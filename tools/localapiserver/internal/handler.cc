@@ -263,6 +263,14 @@ Response StatusResponse(const meta::Status& status) {
 }
 
 std::string EncodeWatchFrame(const Change& change, RequestVersion version) {
+  if (change.type == Change::Type::kRaw) return change.raw ? *change.raw : std::string();
+  if (change.type == Change::Type::kBookmark) {
+    // kube-apiserver: an object of the watched kind carrying only metadata.resourceVersion.
+    return std::string(R"({"type":"BOOKMARK","object":{"kind":"Event","apiVersion":")") +
+           (version == RequestVersion::kCoreV1 ? "v1" : "events.k8s.io/v1") +
+           R"(","metadata":{"resourceVersion":")" + std::to_string(change.bookmark_rv) + R"("}}})" +
+           "\n";
+  }
   std::string out = R"({"type":")";
   out += change.type == Change::Type::kAdded      ? "ADDED"
          : change.type == Change::Type::kModified ? "MODIFIED"
@@ -465,8 +473,9 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
         std::from_chars(t.data(), t.data() + t.size(), secs);
         r.watch_timeout = std::chrono::seconds(std::max(0L, secs));
       }
+      const auto bookmarks = route.Param("allowWatchBookmarks");
       auto w = options_.store->Watch(route.ns, std::move(*selector), route.Param("resourceVersion"),
-                                     nullptr);
+                                     nullptr, bookmarks == "true" || bookmarks == "1");
       if (!w) {
         if (w.status().code() == StatusCode::kOutOfRange) {
           auto st = errors::NewGeneric("Expired", 410, w.status().message());

@@ -36,6 +36,11 @@ bool Watcher::stopped() const {
   return stopped_;
 }
 
+bool Watcher::cut() const {
+  std::lock_guard lock(mu_);
+  return cut_;
+}
+
 bool Watcher::Accepts(const api::core::v1::Event& e) const {
   return (namespace_.empty() || e.metadata.namespace_ == namespace_) && selector_.Matches(e);
 }
@@ -55,12 +60,13 @@ void Watcher::Push(Change c) {
   if (notify) notify();
 }
 
-void Watcher::Close() {
+void Watcher::Close(bool cut) {
   std::function<void()> notify;
   {
     std::lock_guard lock(mu_);
     if (closed_) return;
     closed_ = true;
+    cut_ = cut;
     notify = notify_;
   }
   if (notify) notify();
@@ -80,7 +86,7 @@ std::string EventStore::Key(std::string_view ns, std::string_view name) {
 }
 
 void EventStore::RecordLocked(Change::Type type, const EventPtr& obj) {
-  history_.emplace_back(rv_, Change{type, obj});
+  history_.emplace_back(rv_, Change{type, obj, 0, nullptr});
   while (history_.size() > options_.history) {
     history_floor_ = history_.front().first;
     history_.pop_front();
@@ -91,7 +97,7 @@ void EventStore::RecordLocked(Change::Type type, const EventPtr& obj) {
       any_stopped = true;
       continue;
     }
-    if (w->Accepts(*obj)) w->Push(Change{type, obj});
+    if (w->Accepts(*obj)) w->Push(Change{type, obj, 0, nullptr});
   }
   if (any_stopped) {
     std::erase_if(watchers_, [](const auto& w) { return w->stopped(); });
@@ -229,15 +235,17 @@ StatusOr<EventPtr> EventStore::Delete(std::string_view ns, std::string_view name
 
 StatusOr<std::shared_ptr<Watcher>> EventStore::Watch(std::string_view ns, Selector selector,
                                                      std::string_view from_rv,
-                                                     std::function<void()> notify) {
+                                                     std::function<void()> notify,
+                                                     bool allow_bookmarks) {
   std::lock_guard lock(mu_);
   PurgeExpiredLocked();
   auto watcher =
       std::make_shared<Watcher>(std::string(ns), std::move(selector), options_.watch_queue_limit);
+  watcher->allow_bookmarks_ = allow_bookmarks;
   if (from_rv.empty() || from_rv == "0") {
     for (const auto& [key, entry] : items_) {
       if (watcher->Accepts(*entry.object)) {
-        watcher->queue_.push_back(Change{Change::Type::kAdded, entry.object});
+        watcher->queue_.push_back(Change{Change::Type::kAdded, entry.object, 0, nullptr});
       }
     }
   } else {
@@ -268,6 +276,38 @@ std::size_t EventStore::Size() {
   std::lock_guard lock(mu_);
   PurgeExpiredLocked();
   return items_.size();
+}
+
+void EventStore::Bookmark() {
+  std::lock_guard lock(mu_);
+  for (const auto& w : watchers_) {
+    if (w->allow_bookmarks() && !w->stopped()) {
+      w->Push(Change{Change::Type::kBookmark, nullptr, rv_, nullptr});
+    }
+  }
+}
+
+void EventStore::CompactHistory() {
+  std::lock_guard lock(mu_);
+  history_.clear();
+  history_floor_ = rv_;
+}
+
+void EventStore::CutWatchers() {
+  std::vector<std::shared_ptr<Watcher>> watchers;
+  {
+    std::lock_guard lock(mu_);
+    watchers.swap(watchers_);
+  }
+  for (const auto& w : watchers) w->Close(/*cut=*/true);
+}
+
+void EventStore::InjectRaw(std::string bytes) {
+  auto raw = std::make_shared<const std::string>(std::move(bytes));
+  std::lock_guard lock(mu_);
+  for (const auto& w : watchers_) {
+    if (!w->stopped()) w->Push(Change{Change::Type::kRaw, nullptr, 0, raw});
+  }
 }
 
 void EventStore::CloseWatchers() {

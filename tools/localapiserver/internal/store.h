@@ -28,9 +28,13 @@ using EventPtr = std::shared_ptr<const api::core::v1::Event>;
 
 /// One change seen by a watch.
 struct Change {
-  enum class Type { kAdded, kModified, kDeleted };
+  /// kBookmark: a BOOKMARK frame at `bookmark_rv` (only to watchers that allow bookmarks).
+  /// kRaw: `raw` bytes written verbatim (test fault injection: garbage, ERROR frames).
+  enum class Type { kAdded, kModified, kDeleted, kBookmark, kRaw };
   Type type = Type::kAdded;
   EventPtr object;  ///< for kDeleted: the last state, with the deletion's resourceVersion
+  std::uint64_t bookmark_rv = 0;
+  std::shared_ptr<const std::string> raw;
 };
 
 /// The consumer side of a watch. Thread-safe; the store pushes, the HTTP session drains.
@@ -46,14 +50,21 @@ class Watcher {
   /// Ends the watch from the consumer side; the store drops it on its next change.
   void Stop();
   bool stopped() const;
+  /// Whether the store cut this watch (EventStore::CutWatchers): the transport then drops the
+  /// connection without ending the chunked body, as a network failure would.
+  bool cut() const;
+  /// Whether the client asked for BOOKMARK frames (allowWatchBookmarks).
+  bool allow_bookmarks() const { return allow_bookmarks_; }
 
  private:
   friend class EventStore;
   bool Accepts(const api::core::v1::Event& e) const;
   void Push(Change c);
-  void Close();
+  void Close(bool cut = false);
 
   const std::string namespace_;
+  bool allow_bookmarks_ = false;  // set before registration
+  bool cut_ = false;
   const Selector selector_;
   const std::size_t max_queue_;
   mutable std::mutex mu_;
@@ -111,7 +122,18 @@ class EventStore {
   /// ADDED; otherwise changes after that resourceVersion (kOutOfRange, "too old resource
   /// version", when it is older than the kept history).
   StatusOr<std::shared_ptr<Watcher>> Watch(std::string_view ns, Selector selector,
-                                           std::string_view from_rv, std::function<void()> notify);
+                                           std::string_view from_rv, std::function<void()> notify,
+                                           bool allow_bookmarks = false);
+
+  /// Sends a BOOKMARK at the current resourceVersion to every watcher that allows them.
+  void Bookmark();
+  /// Drops the whole change history: watches from any resourceVersion older than the current
+  /// one then fail with "too old resource version" (410 Gone), as after an etcd compaction.
+  void CompactHistory();
+  /// Cuts every open watch (see Watcher::cut); new watches are unaffected.
+  void CutWatchers();
+  /// Queues `bytes` verbatim on every open watch stream (fault injection).
+  void InjectRaw(std::string bytes);
 
   /// The latest resourceVersion.
   std::uint64_t ResourceVersion();

@@ -315,6 +315,10 @@ struct Transport::Impl {
           if (ec) break;
           continue;
         }
+        if (closed && watcher->cut()) {
+          conn->CloseNow();  // a dropped connection: no final chunk
+          break;
+        }
         if (closed || std::chrono::steady_clock::now() >= deadline) break;
         if (conn->pending.load()) continue;
         co_await conn->signal.async_wait(net::redirect_error(use_awaitable, ec));
