@@ -51,6 +51,10 @@ class EventSource {
   /// A first list has been delivered.
   virtual bool HasSynced() const = 0;
   virtual SourceStats Stats() const = 0;
+  /// A resourceVersion up to which every change has already been passed to on_change (the
+  /// last list, watch event or bookmark), or "" when the source reports progress only through
+  /// on_progress. Polled by the exporter; must never run ahead of delivery.
+  virtual std::string DeliveredVersion() const { return {}; }
 };
 
 }  // namespace kube::eventer

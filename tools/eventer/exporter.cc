@@ -176,6 +176,19 @@ void Exporter::Shutdown(std::chrono::milliseconds drain) {
 }
 
 void Exporter::FlushCheckpoint() {
+  {
+    // Sources that report progress by polling (the Reflector): their delivered version goes
+    // into the tracker behind everything dispatched so far.
+    std::lock_guard lock(dispatch_mu_);
+    for (auto& w : watches_) {
+      if (!w.source) continue;
+      std::string rv = w.source->DeliveredVersion();
+      if (!rv.empty() && rv != w.polled) {
+        w.polled = rv;
+        w.tracker->Add(std::move(rv), 0);
+      }
+    }
+  }
   if (config_.checkpoint_path.empty()) return;
   std::lock_guard write_lock(checkpoint_write_mu_);
   CheckpointState next;
@@ -227,7 +240,7 @@ void Exporter::OnChange(std::size_t index, SourceChange&& change) {
     if (!w.resume_version.empty()) {
       const int c = CompareResourceVersions(rv, w.resume_version);
       if (c == 0 || c == -1) return skip("already_exported");
-    } else if (!w.listed && config_.max_event_age.count() > 0) {
+    } else if (!w.listed && !w.source->HasSynced() && config_.max_event_age.count() > 0) {
       const auto age = std::chrono::system_clock::now() - LastSeen(change.event);
       if (age > config_.max_event_age) return skip("too_old");
     }

@@ -104,6 +104,7 @@ class Exporter {
     std::unique_ptr<EventSource> source;
     std::shared_ptr<ProgressTracker> tracker = std::make_shared<ProgressTracker>();
     bool listed = false;  // a first list was delivered
+    std::string polled;   // last DeliveredVersion() added as a marker
   };
   std::vector<WatchState> watches_;
   mutable std::mutex state_mu_;  // watches_ vector, checkpoint_

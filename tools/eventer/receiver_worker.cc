@@ -151,11 +151,21 @@ void ReceiverWorker::DeliverBatch(std::stop_token st,
     // Full jitter on an exponential backoff.
     std::uniform_int_distribution<long long> jitter(backoff.count() / 2, backoff.count());
     const auto wait = std::chrono::milliseconds(jitter(rng_));
-    logger_->Warning("receiver send failed, retrying",
-                     {{"receiver", name_},
-                      {"attempt", std::to_string(attempt)},
-                      {"retry_in_ms", std::to_string(wait.count())},
-                      {"error", r.error.message()}});
+    // The first failure of a batch is a warning; further attempts are logged at -v=2 (the
+    // final outcome is an error line either way).
+    if (attempt == 1) {
+      logger_->Warning("receiver send failed, retrying",
+                       {{"receiver", name_},
+                        {"attempt", std::to_string(attempt)},
+                        {"retry_in_ms", std::to_string(wait.count())},
+                        {"error", r.error.message()}});
+    } else {
+      logger_->Info(2, "receiver send failed, retrying",
+                    {{"receiver", name_},
+                     {"attempt", std::to_string(attempt)},
+                     {"retry_in_ms", std::to_string(wait.count())},
+                     {"error", r.error.message()}});
+    }
     {
       std::mutex sleep_mu;  // an interruptible sleep; mu_ stays free for Offer()
       std::unique_lock lock(sleep_mu);
