@@ -119,7 +119,8 @@ Status Exporter::StartWatches(std::vector<Watch> watches) {
     }
   }
   {
-    std::lock_guard lock(state_mu_);
+    // Both locks: the checkpointer reads watches_ under dispatch_mu_, /readyz under state_mu_.
+    std::scoped_lock lock(dispatch_mu_, state_mu_);
     for (const auto& [k, v] : checkpoint_) {
       if (!state.contains(k)) state[k] = v;  // versions reached by an earlier leadership term
     }
