@@ -137,7 +137,7 @@ class Parser {
     for (auto it = n.begin(); it != n.end(); ++it) {
       const std::string k = it->first.Scalar();
       const std::string key = Join(path, k);
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: it-> yields a temporary
       std::string* target = nullptr;
       if (k == "namespace") target = &r.namespace_;
       if (k == "kind") target = &r.kind;
@@ -351,7 +351,7 @@ class Parser {
           "metrics", "dedupe", "labelCache", "leaderElection", "route", "receivers"});
     for (auto it = root.begin(); it != root.end(); ++it) {
       const std::string k = it->first.Scalar();
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: it-> yields a temporary
       if (k == "kubeconfig") c.kubeconfig = String(v, k);
       if (k == "namespaces") c.namespaces = Strings(v, k);
       if (k == "fieldSelector") c.field_selector = String(v, k);
