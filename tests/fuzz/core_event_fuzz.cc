@@ -22,10 +22,12 @@ static void RoundTrip(std::string_view input) {
   const std::string json1 = kube::api::ToJson(*first);
   auto second = kube::api::FromJson<T>(json1);
   KUBEEVENTS_FUZZ_CHECK(second.ok(), json1, second.status().message());
+  // Not json1 == json2: like Go, the encoder writes an invalid UTF-8 byte as the escape \ufffd
+  // but a real U+FFFD as itself, so the text settles one round later than the objects do.
   const std::string json2 = kube::api::ToJson(*second);
-  KUBEEVENTS_FUZZ_CHECK(json1 == json2, json1, json2);
   auto third = kube::api::FromJson<T>(json2);
-  KUBEEVENTS_FUZZ_CHECK(third.ok() && *third == *second, json2);
+  KUBEEVENTS_FUZZ_CHECK(third.ok() && *third == *second, json1, json2);
+  KUBEEVENTS_FUZZ_CHECK(kube::api::ToJson(*third) == json2, json2, kube::api::ToJson(*third));
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
