@@ -2,9 +2,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <mutex>
 #include <set>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -40,6 +43,25 @@ using net::use_awaitable;
 namespace {
 
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
+
+using RequestParser = http::request_parser<http::string_body>;
+
+void ConfigureParser(RequestParser& parser, std::size_t max_body_bytes) {
+  parser.body_limit(max_body_bytes);
+  parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+}
+
+// The handler's view of a parsed message (moves the body out).
+Request ToRequest(http::request<http::string_body>& req) {
+  Request r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  r.content_type = std::string(req[http::field::content_type]);
+  r.accept = std::string(req[http::field::accept]);
+  r.authorization = std::string(req[http::field::authorization]);
+  r.body = std::move(req.body());
+  return r;
+}
 
 // Per-connection state shared with the transport (for closing) and with watch notifiers.
 // Everything but `pending` is touched only on the connection's strand.
@@ -220,9 +242,8 @@ struct Transport::Impl {
   awaitable<void> Serve(Stream& stream, Listener& l, std::shared_ptr<Connection> conn) {
     beast::flat_buffer buffer;
     while (!conn->closing) {
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(options.max_body_bytes);
-      parser.header_limit(1 << 16);
+      RequestParser parser;
+      ConfigureParser(parser, options.max_body_bytes);
       // No per-request deadline: arming a timer per request costs timerfd syscalls on the hot
       // path; idle connections are closed by the client or by Stop().
       boost::system::error_code ec;
@@ -247,14 +268,8 @@ struct Transport::Impl {
       }
       if (ec) break;
       auto& req = parser.get();
-      Request r;
-      r.method = std::string(req.method_string());
-      r.target = std::string(req.target());
-      r.content_type = std::string(req[http::field::content_type]);
-      r.accept = std::string(req[http::field::accept]);
-      r.authorization = std::string(req[http::field::authorization]);
-      r.body = std::move(req.body());
       const bool keep_alive = req.keep_alive();
+      Request r = ToRequest(req);
 
       if (l.faulty && options.faults && l.is_faultable && l.is_faultable(r.target)) {
         const auto d = options.faults->Next();
@@ -469,6 +484,36 @@ void Transport::Stop() {
   }
   impl_->ioc.stop();
   impl_->threads.clear();  // joins
+}
+
+ParsedRequests ParseRequests(std::string_view bytes, std::size_t max_body_bytes) {
+  ParsedRequests out;
+  std::string_view rest = bytes;
+  while (!rest.empty()) {
+    RequestParser parser;
+    ConfigureParser(parser, max_body_bytes);
+    parser.eager(true);
+    std::size_t used = 0;
+    boost::system::error_code ec;
+    while (!parser.is_done()) {
+      const std::size_t n = parser.put(net::buffer(rest.data() + used, rest.size() - used), ec);
+      used += n;
+      if (ec == http::error::need_more && n > 0 && used < rest.size()) {
+        ec = {};
+        continue;
+      }
+      if (ec || n == 0) break;
+    }
+    if (!parser.is_done()) {
+      if (ec == http::error::body_limit) out.too_large = true;
+      out.error = ec && ec != http::error::need_more ? ec.message() : "incomplete request";
+      return out;
+    }
+    out.requests.push_back(ToRequest(parser.get()));
+    rest.remove_prefix(used);
+    out.consumed += used;
+  }
+  return out;
 }
 
 }  // namespace kube::localapiserver::internal

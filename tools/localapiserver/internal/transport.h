@@ -5,11 +5,13 @@
 // Owns its io_context and worker threads (joined in Stop / the destructor).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kubeevents/api/common/logger.h"
 #include "kubeevents/api/common/status_or.h"
@@ -21,6 +23,22 @@ class context;
 }
 
 namespace kube::localapiserver::internal {
+
+/// The HTTP/1.1 header limit of a session (a larger request header is a parse error).
+inline constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+
+/// What ParseRequests read from a byte string.
+struct ParsedRequests {
+  std::vector<Request> requests;  ///< every complete request, in order
+  std::size_t consumed = 0;       ///< bytes of those requests
+  bool too_large = false;         ///< the next request's body is over the limit (a 413)
+  std::string error;              ///< why parsing stopped before the end; empty: it did not
+};
+
+/// Parses the pipelined requests in `bytes` exactly as a session does (the same parser, limits
+/// and Request fields), without a socket: for tests and fuzzing of the request parser.
+/// Stops at the first malformed, incomplete or oversized request.
+ParsedRequests ParseRequests(std::string_view bytes, std::size_t max_body_bytes);
 
 /// Produces the response for one request (runs on a transport thread).
 using RequestHandler = std::function<Response(const Request&)>;

@@ -28,7 +28,9 @@ struct EventPool::NodeAllocator {
   }
   void deallocate(T* p, std::size_t n) noexcept {
     if (reinterpret_cast<std::byte*>(p) != node->control_block) {
-      ::operator delete (p, n * sizeof(T), std::align_val_t{alignof(T)});
+      // Unsized: clang does not declare sized deallocation without -fsized-deallocation.
+      (void)n;
+      ::operator delete (p, std::align_val_t{alignof(T)});
     }
     pool->Release(node);
   }
