@@ -249,8 +249,10 @@ TEST_F(OpenAPITest, UnservedResourcesSaySo) {
   EXPECT_EQ(pods.status, 404);
   EXPECT_THAT(
       pods.body,
-      HasSubstr(R"(the server could not find the requested resource: kube-local-apiserver )"
-                R"(does not serve \"pods\"; it serves events (v1) and events.events.k8s.io)"));
+      HasSubstr(
+          R"(the server could not find the requested resource: kube-local-apiserver )"
+          R"(does not serve \"pods\"; it serves events (v1), events.events.k8s.io )"
+          R"((events.k8s.io/v1) and leases.coordination.k8s.io (coordination.k8s.io/v1) only)"));
 }
 
 }  // namespace

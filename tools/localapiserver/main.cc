@@ -173,8 +173,9 @@ int main(int argc, char** argv) {
     std::cout << "plain HTTP on " << server.HttpURL() << "\n";
   }
   if (!server.AdminURL().empty()) std::cout << "admin endpoint on " << server.AdminURL() << "\n";
-  std::cout << "serves: events (v1), events.events.k8s.io (events.k8s.io/v1); no pods, nodes "
-               "or other resources\n";
+  std::cout << "serves: events (v1), events.events.k8s.io (events.k8s.io/v1), "
+               "leases.coordination.k8s.io (coordination.k8s.io/v1); no pods, nodes or other "
+               "resources\n";
   std::cout << "kubeconfig: " << std::filesystem::absolute(kubeconfig).string() << "\n"
             << "try: kubectl --kubeconfig " << kubeconfig << " get events -A" << std::endl;
 

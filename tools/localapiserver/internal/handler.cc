@@ -1,7 +1,5 @@
 #include "kubeevents/tools/localapiserver/internal/handler.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -12,6 +10,7 @@
 #include "kubeevents/api/json.h"
 #include "kubeevents/tools/localapiserver/internal/conversion.h"
 #include "kubeevents/tools/localapiserver/internal/lease_handler.h"
+#include "kubeevents/tools/localapiserver/internal/names.h"
 #include "kubeevents/tools/localapiserver/internal/patch.h"
 #include "kubeevents/tools/localapiserver/internal/table.h"
 
@@ -57,14 +56,6 @@ std::string_view QueryValue(const Query& q, std::string_view key) {
   return it == q.end() ? std::string_view() : std::string_view(it->second);
 }
 
-std::string_view MediaType(std::string_view content_type) {
-  auto semi = content_type.find(';');
-  auto t = content_type.substr(0, semi);
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-  return t;
-}
-
 // Whether the Accept header allows a plain JSON answer.
 bool AcceptsJson(std::string_view accept) {
   if (accept.empty()) return true;
@@ -82,32 +73,6 @@ bool AcceptsJson(std::string_view accept) {
     start = comma + 1;
   }
   return false;
-}
-
-std::string NewUID() {
-  unsigned char b[16];
-  RAND_bytes(b, sizeof b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[b[i] >> 4];
-    out += kHex[b[i] & 15];
-  }
-  return out;
-}
-
-// names.SimpleNameGenerator: base (at most 58 bytes) + 5 random alphanumerics.
-std::string GenerateName(std::string_view base) {
-  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-  if (base.size() > 58) base = base.substr(0, 58);
-  unsigned char r[5];
-  RAND_bytes(r, sizeof r);
-  std::string out(base);
-  for (unsigned char c : r) out += kAlphabet[c % (sizeof kAlphabet - 1)];
-  return out;
 }
 
 std::string Base64UrlEncode(std::string_view in) {
@@ -212,7 +177,8 @@ Response UnservedResource(std::string_view resource) {
   std::string message = "the server could not find the requested resource";
   if (!resource.empty() && resource != "events") {
     message += ": kube-local-apiserver does not serve \"" + std::string(resource) +
-               "\"; it serves events (v1) and events.events.k8s.io (events.k8s.io/v1) only";
+               "\"; it serves events (v1), events.events.k8s.io (events.k8s.io/v1) and "
+               "leases.coordination.k8s.io (coordination.k8s.io/v1) only";
   }
   auto st = errors::NewGeneric(errors::kReasonNotFound, 404, message);
   st.has_details = true;

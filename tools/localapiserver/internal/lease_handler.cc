@@ -6,7 +6,9 @@
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/api/internal/json_codec.h"
 #include "kubeevents/api/json.h"
+#include "kubeevents/tools/localapiserver/internal/names.h"
 #include "kubeevents/tools/localapiserver/internal/patch.h"
+#include "kubeevents/tools/localapiserver/internal/table.h"
 
 namespace kube::localapiserver::internal {
 
@@ -50,45 +52,6 @@ Response NotAcceptable() {
 
 Response MethodNotSupported(std::string_view verb) {
   return StatusResponse(errors::NewMethodNotSupported(LeaseHandler::kGroup, kResource, verb));
-}
-
-std::string_view MediaType(std::string_view content_type) {
-  auto t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-  return t;
-}
-
-// apimachinery's duration.HumanDuration (kubectl's AGE column); as in handler.cc.
-std::string HumanDuration(std::chrono::seconds d) {
-  const long long s = d.count();
-  if (s < -1) return "<invalid>";
-  if (s < 0) return "0s";
-  if (s < 60 * 2) return std::to_string(s) + "s";
-  const long long m = s / 60;
-  if (m < 10) {
-    const long long rs = s % 60;
-    return rs == 0 ? std::to_string(m) + "m" : std::to_string(m) + "m" + std::to_string(rs) + "s";
-  }
-  if (m < 60 * 3) return std::to_string(m) + "m";
-  const long long h = m / 60;
-  if (h < 8) {
-    const long long rm = m % 60;
-    return rm == 0 ? std::to_string(h) + "h" : std::to_string(h) + "h" + std::to_string(rm) + "m";
-  }
-  if (h < 48) return std::to_string(h) + "h";
-  if (h < 24 * 8) {
-    const long long rh = h % 24;
-    return rh == 0 ? std::to_string(h / 24) + "d"
-                   : std::to_string(h / 24) + "d" + std::to_string(rh) + "h";
-  }
-  if (h < 24 * 365 * 2) return std::to_string(h / 24) + "d";
-  if (h < 24 * 365 * 8) {
-    const long long y = h / 24 / 365;
-    const long long rd = h / 24 % 365;
-    return rd == 0 ? std::to_string(y) + "y" : std::to_string(y) + "y" + std::to_string(rd) + "d";
-  }
-  return std::to_string(h / 24 / 365) + "y";
 }
 
 // The body of a create or update, decoded as the apiserver's JSON serializer would.

@@ -1,11 +1,10 @@
 #include "kubeevents/tools/localapiserver/internal/lease_store.h"
 
-#include <openssl/rand.h>
-
 #include <chrono>
 #include <utility>
 
 #include "kubeevents/api/errors/errors.h"
+#include "kubeevents/tools/localapiserver/internal/names.h"
 
 namespace kube::localapiserver::internal {
 
@@ -24,32 +23,6 @@ std::string Key(std::string_view ns, std::string_view name) {
   k += '/';
   k += name;
   return k;
-}
-
-std::string NewUID() {
-  unsigned char b[16];
-  RAND_bytes(b, sizeof b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[b[i] >> 4];
-    out += kHex[b[i] & 15];
-  }
-  return out;
-}
-
-// names.SimpleNameGenerator: base (at most 58 bytes) + 5 random alphanumerics.
-std::string GenerateName(std::string_view base) {
-  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-  if (base.size() > 58) base = base.substr(0, 58);
-  unsigned char r[5];
-  RAND_bytes(r, sizeof r);
-  std::string out(base);
-  for (unsigned char c : r) out += kAlphabet[c % (sizeof kAlphabet - 1)];
-  return out;
 }
 
 Status InvalidLease(std::string_view name, FieldErrors errs) {
