@@ -253,21 +253,19 @@ struct Op : std::enable_shared_from_this<Op> {
   // Touched only on the worker's thread:
   bool cancelled = false;
   bool shutdown = false;
-  bool streaming = false;  // a watch body is being streamed
   beast::tcp_stream* current_stream = nullptr;
   asio::steady_timer* current_timer = nullptr;
   std::optional<std::stop_callback<std::function<void()>>> stop_cb;
 
   // Runs on the worker's thread. cancel() aborts only the socket operation pending right now;
-  // a long-lived stream may be between two internal reads of a composed operation (TLS
-  // record, chunk parser), so its socket is also shut down: every later read then ends.
+  // a composed operation (TLS record, HTTP parser, chunked body) may be between two internal
+  // reads, so the socket is also shut down: every later read or write on it then ends. A
+  // cancelled request's connection is never reused, so this costs nothing.
   void CancelIo() {
     if (current_stream) {
       current_stream->cancel();
-      if (streaming) {
-        beast::error_code ignored;
-        current_stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-      }
+      beast::error_code ignored;
+      current_stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
     }
     if (current_timer) current_timer->cancel();
   }
@@ -1020,7 +1018,6 @@ awaitable<void> ClientCore::Impl::ReadStreaming(Op& op, Connection& conn, Stream
   std::string collected;  // a non-2xx body
   if (success) {
     out.streamed = true;
-    op.streaming = true;
     op.deadline.reset();
     op.req.on_stream_start(code);
   }
