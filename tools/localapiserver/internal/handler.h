@@ -123,7 +123,7 @@ class Handler {
   std::set<std::string> terminating_;
   std::string server_address_;
   const std::shared_ptr<LeaseHandler> leases_;  ///< serves /apis/coordination.k8s.io
-  std::string token_;  // guarded by mu_; starts as options_.token
+  std::string token_;                           // guarded by mu_; starts as options_.token
 };
 
 }  // namespace kube::localapiserver::internal
