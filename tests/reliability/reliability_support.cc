@@ -246,28 +246,6 @@ rest::Config TestServer::Config(std::shared_ptr<Logger> logger) const {
   return c;
 }
 
-int ThreadCount() {
-  int n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
-  return n;
-}
-
-std::string ThreadNames() {
-  std::string out;
-  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream in(e.path() / "comm");
-    std::string name;
-    std::getline(in, name);
-    out += name + " ";
-  }
-  return out;
-}
-
-void SettleRuntimeThreads() {
-  std::thread([] {}).join();
-  std::this_thread::sleep_for(20ms);
-}
-
 std::uint64_t RssKiB() {
   std::ifstream in("/proc/self/status");
   std::string line;

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../record/test_support.h"
 #include "kubeevents/api/common/logger.h"
 #include "kubeevents/client/rest/config.h"
 #include "kubeevents/tools/localapiserver/server.h"
@@ -134,11 +135,10 @@ bool Eventually(Pred pred, std::chrono::milliseconds timeout = 30s) {
   return true;
 }
 
-/// Number of threads of this process (/proc/self/task) and their names.
-int ThreadCount();
-std::string ThreadNames();
-/// Starts and joins a thread so lazily started runtime threads exist before a baseline.
-void SettleRuntimeThreads();
+// Thread probes shared with the record tests (/proc/self/task; tests/record/test_support.h).
+using record::testing_support::SettleRuntimeThreads;
+using record::testing_support::ThreadCount;
+using record::testing_support::ThreadNames;
 /// Resident set size of this process in KiB (/proc/self/status VmRSS).
 std::uint64_t RssKiB();
 
