@@ -382,8 +382,12 @@ class LocalServerProcess {
   }
 
   kube::Status Start(const std::string& binary) {
-    char tmpl[] = "/tmp/kubeevents-e2e-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) return kube::Status(kube::StatusCode::kInternal, "mkdtemp");
+    // mkdtemp replaces the template's six trailing 'X's with a unique suffix.
+    std::string tmpl =
+        (fs::temp_directory_path() / "kubeevents-e2e-").string() + std::string(6, 'X');
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return kube::Status(kube::StatusCode::kInternal, "mkdtemp " + tmpl + " failed");
+    }
     dir_ = tmpl;
     token_ = RandomToken();
     const std::string log = dir_ + "/server.log";

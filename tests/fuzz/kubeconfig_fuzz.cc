@@ -23,7 +23,9 @@ std::string& Origin() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  std::string dir = (std::filesystem::temp_directory_path() / "kubeevents-fuzz-XXXXXX").string();
+  // mkdtemp replaces the template's six trailing 'X's with a unique suffix.
+  std::string dir =
+      (std::filesystem::temp_directory_path() / "kubeevents-fuzz-").string() + std::string(6, 'X');
   if (::mkdtemp(dir.data()) == nullptr) std::abort();
   Origin() = dir + "/config";
   return 0;
