@@ -292,37 +292,13 @@ Response LeaseHandler::Table(const std::vector<coordination::Lease>& items,
   const auto now = clock_->Now();
   std::string out;
   api::internal::JsonWriter w(out);
-  w.StartObject();
-  w.Key("kind");
-  w.String("Table");
-  w.Key("apiVersion");
-  w.String("meta.k8s.io/v1");
-  w.Key("metadata");
-  w.StartObject();
-  if (!resource_version.empty()) {
-    w.Key("resourceVersion");
-    w.String(resource_version);
-  }
-  w.EndObject();
+  StartTable(w, resource_version);
   // kube-apiserver's lease columns (pkg/printers/internalversion).
   static constexpr std::pair<const char*, const char*> kColumns[] = {
       {"Name", "name"}, {"Holder", ""}, {"Age", ""}};
   w.Key("columnDefinitions");
   w.StartArray();
-  for (const auto& [name, format] : kColumns) {
-    w.StartObject();
-    w.Key("name");
-    w.String(name);
-    w.Key("type");
-    w.String("string");
-    w.Key("format");
-    w.String(format);
-    w.Key("description");
-    w.String("");
-    w.Key("priority");
-    w.Int(0);
-    w.EndObject();
-  }
+  for (const auto& [name, format] : kColumns) WriteColumnDefinition(w, name, "string", format, 0);
   w.EndArray();
   w.Key("rows");
   w.StartArray();

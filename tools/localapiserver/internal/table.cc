@@ -23,18 +23,8 @@ constexpr std::pair<const char*, int> kColumns[] = {
 void WriteColumns(api::internal::JsonWriter& w) {
   w.StartArray();
   for (const auto& [name, priority] : kColumns) {
-    w.StartObject();
-    w.Key("name");
-    w.String(name);
-    w.Key("type");
-    w.String(std::string_view(name) == "Count" ? "integer" : "string");
-    w.Key("format");
-    w.String("");
-    w.Key("description");
-    w.String("");
-    w.Key("priority");
-    w.Int(priority);
-    w.EndObject();
+    WriteColumnDefinition(w, name, std::string_view(name) == "Count" ? "integer" : "string", "",
+                          priority);
   }
   w.EndArray();
 }
@@ -87,13 +77,7 @@ std::string HumanDuration(std::chrono::seconds d) {
   return std::to_string(h / 24 / 365) + "y";
 }
 
-std::string EventTable(const std::vector<EventPtr>& items, const std::string& resource_version,
-                       Clock::time_point now, const TableOptions& options) {
-  const auto since = [&](const api::meta::v1::TimePoint& t) {
-    return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(now - t));
-  };
-  std::string out;
-  api::internal::JsonWriter w(out);
+void StartTable(api::internal::JsonWriter& w, const std::string& resource_version) {
   w.StartObject();
   w.Key("kind");
   w.String("Table");
@@ -106,6 +90,32 @@ std::string EventTable(const std::vector<EventPtr>& items, const std::string& re
     w.String(resource_version);
   }
   w.EndObject();
+}
+
+void WriteColumnDefinition(api::internal::JsonWriter& w, std::string_view name,
+                           std::string_view type, std::string_view format, int priority) {
+  w.StartObject();
+  w.Key("name");
+  w.String(name);
+  w.Key("type");
+  w.String(type);
+  w.Key("format");
+  w.String(format);
+  w.Key("description");
+  w.String("");
+  w.Key("priority");
+  w.Int(priority);
+  w.EndObject();
+}
+
+std::string EventTable(const std::vector<EventPtr>& items, const std::string& resource_version,
+                       Clock::time_point now, const TableOptions& options) {
+  const auto since = [&](const api::meta::v1::TimePoint& t) {
+    return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(now - t));
+  };
+  std::string out;
+  api::internal::JsonWriter w(out);
+  StartTable(w, resource_version);
   w.Key("columnDefinitions");
   if (options.no_headers) {
     w.Null();

@@ -12,6 +12,7 @@
 
 #include "kubeevents/api/common/clock.h"
 #include "kubeevents/api/common/status_or.h"
+#include "kubeevents/api/internal/json_writer.h"
 #include "kubeevents/tools/localapiserver/internal/store.h"
 
 namespace kube::localapiserver::internal {
@@ -27,6 +28,14 @@ StatusOr<IncludeObject> ParseIncludeObject(std::string_view value);
 
 /// apimachinery's duration.HumanDuration, as kubectl's AGE/LAST SEEN columns print it.
 std::string HumanDuration(std::chrono::seconds d);
+
+/// Opens a Table object: kind, apiVersion and metadata (with `resource_version` unless ""). The
+/// caller writes columnDefinitions and rows, then closes the object.
+void StartTable(api::internal::JsonWriter& w, const std::string& resource_version);
+
+/// One entry of columnDefinitions (metav1.TableColumnDefinition, empty description).
+void WriteColumnDefinition(api::internal::JsonWriter& w, std::string_view name,
+                           std::string_view type, std::string_view format, int priority);
 
 /// How to render a Table.
 struct TableOptions {
