@@ -172,8 +172,11 @@ TEST_F(KubectlTest, WatchReceivesACreatedEvent) {
   ASSERT_EQ(c.Do("POST", "/api/v1/namespaces/default/events", with("after.1", "seen by the watch"))
                 .status,
             201);
-  ASSERT_TRUE(watch.WaitFor("seen by the watch", std::chrono::seconds(30))) << watch.output();
-  EXPECT_THAT(watch.output(), HasSubstr("\"name\": \"after.1\""));
+  // kubectl prints keys sorted, so "message" comes before "metadata"; the object's name is the
+  // later of the two and arrives last (a pipe read can end between them).
+  ASSERT_TRUE(watch.WaitFor("\"name\": \"after.1\"", std::chrono::seconds(30)))
+      << watch.output();
+  EXPECT_THAT(watch.output(), HasSubstr("seen by the watch"));
 }
 
 TEST_F(KubectlTest, RejectsRequestsWithoutTheToken) {
