@@ -1,6 +1,8 @@
 // events.k8s.io/v1 pipeline: the series algorithm, periodic finish/refresh tasks and the retry
 // rules of client-go tools/events, driven by a FakeClock (nothing sleeps in real time except
 // short waits for worker threads to reach a known state).
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "kubeevents/api/errors/errors.h"
@@ -138,6 +140,101 @@ TEST_F(EventsTest, IsomorphicEventsBecomeOneSeries) {
   EXPECT_EQ(s.cached, 1u);
   EXPECT_EQ(s.created, 1u);
   EXPECT_EQ(s.patched, 1u);
+}
+
+TEST_F(EventsTest, AFullCacheForgetsTheLeastRecentlyObservedAndWritesItsSeriesCount) {
+  BroadcasterOptions o = Options();
+  o.max_cached_events = 2;
+  EventBroadcaster b(sink_, o);
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  auto emit = [&](const std::string& pod) {
+    clock_->Step(1ms);  // names are <object>.<nanos>: a recreated event gets a new one
+    recorder->Eventf(Pod(pod), nullptr, "Warning", "BackOff", "Restart", "restarting");
+    ASSERT_TRUE(b.Flush(10s));
+  };
+  // web-0 becomes a series of 3 (the server has 2: later occurrences are silent).
+  emit("web-0");
+  emit("web-0");
+  emit("web-0");
+  emit("web-1");
+  ASSERT_EQ(sink_->CallCount(), 3u) << Describe();
+  // web-1 was observed last, so web-2 pushes web-0 out: its true count is written first.
+  emit("web-2");
+  ASSERT_TRUE(Eventually([&] { return sink_->CallCount() == 5u; })) << Describe();
+  auto s = b.Stats();
+  EXPECT_EQ(s.series_evicted, 1u);
+  EXPECT_EQ(s.singletons_evicted, 0u);
+  EXPECT_EQ(s.cached, 2u);
+  const auto calls = Calls();
+  const auto final_write = std::find_if(calls.begin() + 3, calls.end(), [](const auto& c) {
+    return c.verb == FakeEventSink::Verb::kPatch;
+  });
+  ASSERT_NE(final_write, calls.end()) << Describe();
+  EXPECT_EQ(final_write->event.metadata.name, calls[0].event.metadata.name);
+  EXPECT_NE(final_write->patch.find("\"count\":3"), std::string::npos) << final_write->patch;
+
+  // A touch keeps web-1 (observed again: a series start), so web-3 pushes web-2, a singleton,
+  // out without any API call.
+  emit("web-1");
+  const std::size_t before = sink_->CallCount();
+  emit("web-3");
+  EXPECT_EQ(sink_->CallCount(), before + 1);  // web-3's create only
+  s = b.Stats();
+  EXPECT_EQ(s.singletons_evicted, 1u);
+  EXPECT_EQ(s.series_evicted, 1u);
+  EXPECT_EQ(s.cached, 2u);
+  // A forgotten event that recurs is a new singleton, as after the 6-minute expiry (and it
+  // pushes web-1's series out, whose count is written on another writer).
+  emit("web-0");
+  ASSERT_TRUE(Eventually([&] { return b.Stats().series_evicted == 2u; }));
+  const auto later = Calls();
+  const auto recreated = std::find_if(later.rbegin(), later.rend(), [](const auto& c) {
+    return c.verb == FakeEventSink::Verb::kCreate;
+  });
+  ASSERT_NE(recreated, later.rend()) << Describe();
+  EXPECT_EQ(recreated->event.regarding.name, "web-0");
+  EXPECT_NE(recreated->event.metadata.name, calls[0].event.metadata.name);
+
+  // The eviction writes are maintenance, not occurrences: the accounting still balances.
+  ASSERT_TRUE(b.Flush(10s));
+  s = b.Stats();
+  EXPECT_EQ(s.failed_series_writes, 0u);
+  EXPECT_EQ(s.created + s.patched + s.series_observed, s.emitted);
+  EXPECT_EQ(s.emitted, 8u);
+}
+
+TEST_F(EventsTest, ZeroMaxCachedEventsKeepsEveryEventLikeClientGo) {
+  BroadcasterOptions o = Options();
+  o.max_cached_events = 0;
+  EventBroadcaster b(sink_, o);
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  for (int i = 0; i < 5000; ++i) {
+    recorder->Eventf(Pod("web-" + std::to_string(i)), nullptr, "Normal", "Pulled", "Pull", "x");
+    if (i % 500 == 499) ASSERT_TRUE(b.Flush(10s));
+  }
+  ASSERT_TRUE(b.Flush(10s));
+  const auto s = b.Stats();
+  EXPECT_EQ(s.cached, 5000u);
+  EXPECT_EQ(s.singletons_evicted, 0u);
+  EXPECT_EQ(s.created, 5000u);
+}
+
+TEST_F(EventsTest, TheDefaultBoundIsTheCoreV1CacheSize) {
+  EXPECT_EQ(BroadcasterOptions{}.max_cached_events, 4096u);
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  for (int i = 0; i < 4100; ++i) {
+    recorder->Eventf(Pod("web-" + std::to_string(i)), nullptr, "Normal", "Pulled", "Pull", "x");
+    if (i % 500 == 499) ASSERT_TRUE(b.Flush(10s));
+  }
+  ASSERT_TRUE(b.Flush(10s));
+  const auto s = b.Stats();
+  EXPECT_EQ(s.cached, 4096u);
+  EXPECT_EQ(s.singletons_evicted, 4u);
+  EXPECT_EQ(s.created, 4100u);
 }
 
 TEST_F(EventsTest, KeyIncludesResourceVersionAndRelated) {

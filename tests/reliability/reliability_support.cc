@@ -93,7 +93,9 @@ std::string Accounting::ToString() const {
     << " retry_limit=" << failed_retry_limit << " shutdown=" << failed_shutdown
     << "} dropped{queue_full=" << dropped_queue_full << " shutdown=" << dropped_shutdown
     << " invalid=" << dropped_invalid << " consumer_full=" << dropped_consumer_full
-    << " pending_full=" << dropped_pending_full << " abandoned=" << abandoned << "}";
+    << " pending_full=" << dropped_pending_full << " abandoned=" << abandoned
+    << "} cache{singletons_evicted=" << singletons_evicted << " series_evicted=" << series_evicted
+    << " failed_series_writes=" << failed_series_writes << "}";
   return o.str();
 }
 
@@ -196,6 +198,9 @@ class EventsPipeline final : public Pipeline {
     a.failed_request_building = s.failed_request_building;
     a.failed_retry_limit = s.failed_retry_limit;
     a.failed_shutdown = s.failed_shutdown;
+    a.singletons_evicted = s.singletons_evicted;
+    a.series_evicted = s.series_evicted;
+    a.failed_series_writes = s.failed_series_writes;
     return a;
   }
 

@@ -77,6 +77,9 @@ struct Accounting {
   std::uint64_t failed_retry_limit = 0, failed_shutdown = 0;
   std::uint64_t dropped_consumer_full = 0, dropped_pending_full = 0, abandoned = 0;
   std::uint64_t retries = 0;
+  /// events.k8s.io/v1 cache bookkeeping (not outcomes: the events were already written or
+  /// counted when they were forgotten).
+  std::uint64_t singletons_evicted = 0, series_evicted = 0, failed_series_writes = 0;
   /// Events with exactly one final outcome (aggregated events are written, so they are part
   /// of created/patched and not added again).
   std::uint64_t Accounted() const;

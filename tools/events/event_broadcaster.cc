@@ -300,6 +300,9 @@ EventsStats EventBroadcaster::Stats() const {
   s.series_finished = tools::internal::Load(c.series_finished);
   s.series_refreshed = tools::internal::Load(c.series_refreshed);
   s.singletons_expired = tools::internal::Load(c.singletons_expired);
+  s.singletons_evicted = tools::internal::Load(c.singletons_evicted);
+  s.series_evicted = tools::internal::Load(c.series_evicted);
+  s.failed_series_writes = tools::internal::Load(c.failed_series_writes);
   {
     std::lock_guard lock(core_->mu);
     s.cached = core_->series ? core_->series->CacheSize() : 0;

@@ -34,6 +34,9 @@ inline constexpr std::chrono::minutes kFinishTime{6};
 inline constexpr std::chrono::minutes kRefreshTime{30};
 inline constexpr std::size_t kMaxQueuedEvents = 1000;
 inline constexpr std::size_t kIncomingQueueLength = 25;
+/// Default bound of the series cache: the size of the core/v1 correlator's LRU caches
+/// (client-go's maxLruCacheEntries); client-go's events.k8s.io cache has no bound.
+inline constexpr std::size_t kMaxCachedEvents = 4096;
 
 /// Options of an EventBroadcaster; defaults equal client-go's where it has one.
 struct BroadcasterOptions {
@@ -50,6 +53,12 @@ struct BroadcasterOptions {
   std::size_t watcher_queue_length = kMaxQueuedEvents;
   /// Writes waiting for a writer thread; a full queue drops (logged, counted). Default 1000.
   std::size_t max_pending_writes = kMaxQueuedEvents;
+  /// Events the series cache remembers (least recently observed forgotten first); 0 = no
+  /// bound, as in client-go. Default 4096. A forgotten singleton costs nothing (a repeat
+  /// creates a new event, as after the 6-minute expiry); a forgotten series has its true count
+  /// written first, like the finish task. Both are counted (singletons_evicted,
+  /// series_evicted), so an event storm cannot grow the cache without limit.
+  std::size_t max_cached_events = kMaxCachedEvents;
   /// Writer threads calling the sink. Default 4 (client-go's July-2026 design used 8 workers;
   /// the v1.37 code a goroutine per event).
   int writer_threads = 4;
@@ -75,8 +84,15 @@ struct EventsStats {
   std::uint64_t series_finished = 0;       ///< series written and forgotten by the finish task
   std::uint64_t series_refreshed = 0;      ///< heartbeats written by the refresh task
   std::uint64_t singletons_expired = 0;    ///< singletons forgotten after 6 minutes
-  std::uint64_t cached = 0;                ///< events currently in the series cache
-  // Sink side.
+  std::uint64_t singletons_evicted = 0;    ///< singletons forgotten: the cache was full
+  std::uint64_t series_evicted = 0;        ///< series forgotten: the cache was full (count written)
+  /// Finish, refresh and eviction writes that failed or found the pending queue full (each
+  /// logged); the server keeps the count last written.
+  std::uint64_t failed_series_writes = 0;
+  std::uint64_t cached = 0;  ///< events currently in the series cache
+  // Sink side: the writes of occurrences (first create, series start). Finish, refresh and
+  // eviction writes are counted above, so created + patched + series_observed + failed_* +
+  // dropped_* + abandoned equals emitted once the pipeline is idle.
   std::uint64_t created = 0;
   std::uint64_t patched = 0;
   std::uint64_t retries = 0;

@@ -26,12 +26,13 @@ SeriesRecorder::SeriesRecorder(std::shared_ptr<EventSink> sink, const Broadcaste
       counters_(counters),
       sleep_duration_(options.sleep_duration),
       writer_count_(options.writer_threads < 1 ? 1 : options.writer_threads),
+      max_cached_(options.max_cached_events),
       rng_(options.random_seed ? *options.random_seed : std::random_device{}()) {
   const std::size_t total =
       options.max_pending_writes == 0 ? kMaxQueuedEvents : options.max_pending_writes;
   const auto writers = static_cast<std::size_t>(writer_count_);
   for (std::size_t i = 0; i < writers; ++i) {
-    pending_.push_back(std::make_unique<watch::Chan<Event>>(
+    pending_.push_back(std::make_unique<watch::Chan<PendingWrite>>(
         std::max<std::size_t>(1, total / writers + (i < total % writers ? 1 : 0))));
   }
 }
@@ -42,8 +43,8 @@ void SeriesRecorder::Start() {
   for (int i = 0; i < writer_count_; ++i) {
     threads_.emplace_back(
         [this, queue = pending_[static_cast<std::size_t>(i)].get()](std::stop_token stop) {
-          while (auto event = queue->Receive(stop)) {
-            AttemptRecording(*std::move(event), stop);
+          while (auto write = queue->Receive(stop)) {
+            AttemptRecording(*std::move(write), stop);
             WriteDone();
           }
         });
@@ -77,10 +78,10 @@ void SeriesRecorder::Stop() {
     if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
   }
   threads_.clear();
-  std::uint64_t unsent = 0;
+  std::uint64_t unsent = 0, unsent_counts = 0;
   for (auto& queue : pending_) {
-    while (queue->TryReceive()) {
-      ++unsent;
+    while (auto write = queue->TryReceive()) {
+      ++(write->purpose == Purpose::kOccurrence ? unsent : unsent_counts);
       WriteDone();
     }
   }
@@ -89,49 +90,100 @@ void SeriesRecorder::Stop() {
     logger_->Error("Dropped queued event writes: the broadcaster shut down",
                    {{"count", std::to_string(unsent)}});
   }
+  if (unsent_counts > 0) {
+    EventsCounters::Inc(counters_.failed_series_writes, unsent_counts);
+    logger_->Error("Dropped queued series count writes: the broadcaster shut down",
+                   {{"count", std::to_string(unsent_counts)}});
+  }
 }
 
 std::size_t SeriesRecorder::CacheSize() const {
   std::lock_guard lock(mu_);
-  return cache_.size();
+  return index_.size();
+}
+
+void SeriesRecorder::Forget(Lru::iterator it) {
+  index_.erase(std::string_view(it->key));
+  lru_.erase(it);
+}
+
+std::vector<std::pair<std::string, SeriesRecorder::PendingWrite>> SeriesRecorder::EvictLocked() {
+  std::vector<std::pair<std::string, PendingWrite>> final_writes;
+  while (max_cached_ != 0 && index_.size() > max_cached_) {
+    auto oldest = std::prev(lru_.end());
+    if (oldest->event.series) {
+      // Its count may be ahead of the server (later occurrences are silent): write it, as the
+      // finish task would.
+      EventsCounters::Inc(counters_.series_evicted);
+      final_writes.emplace_back(std::move(oldest->key),
+                                PendingWrite{std::move(oldest->event), Purpose::kMaintenance});
+      index_.erase(std::string_view(final_writes.back().first));
+      lru_.erase(oldest);
+    } else {
+      EventsCounters::Inc(counters_.singletons_evicted);
+      Forget(oldest);
+    }
+  }
+  return final_writes;
+}
+
+bool SeriesRecorder::Enqueue(const std::string& key, PendingWrite write) {
+  auto& queue = *pending_[std::hash<std::string>{}(key) % pending_.size()];
+  {
+    std::lock_guard lock(idle_mu_);
+    ++outstanding_;
+  }
+  // TrySend moves from `write` only when it succeeds, so the event is intact for the logs.
+  if (queue.TrySend(std::move(write))) return true;
+  WriteDone();
+  const std::string description = Describe(write.event);  // NOLINT(bugprone-use-after-move)
+  if (write.purpose == Purpose::kMaintenance) {
+    EventsCounters::Inc(counters_.failed_series_writes);
+    logger_->Error("Unable to write the count of a forgotten series: too many queued events",
+                   {{"event", description}});
+    return false;
+  }
+  if (queue.closed()) {
+    EventsCounters::Inc(counters_.abandoned);
+    return false;
+  }
+  EventsCounters::Inc(counters_.dropped_pending_full);
+  logger_->Error("Unable to record event: too many queued events, dropped event",
+                 {{"event", description}});
+  return false;
 }
 
 void SeriesRecorder::Observe(const Event& incoming) {
   const Clock::time_point now = clock_->Now();
   std::string key = GetIsomorphismKey(incoming);
-  auto& queue = *pending_[std::hash<std::string>{}(key) % pending_.size()];
   std::optional<Event> to_send;
+  std::vector<std::pair<std::string, PendingWrite>> evicted;
   {
     std::lock_guard lock(mu_);
-    auto it = cache_.find(key);
-    if (it == cache_.end()) {
-      to_send = cache_.emplace(std::move(key), incoming).first->second;
-    } else if (it->second.series) {
-      // Later repeats only update the cache; refresh/finish write the true count.
-      ++it->second.series->count;
-      it->second.series->last_observed_time = api::meta::v1::MicroTime(now);
-      EventsCounters::Inc(counters_.series_observed);
-      return;
+    auto found = index_.find(std::string_view(key));
+    if (found == index_.end()) {
+      lru_.push_front(CacheEntry{key, incoming});
+      index_.emplace(std::string_view(lru_.front().key), lru_.begin());
+      to_send = incoming;
+      evicted = EvictLocked();
     } else {
-      it->second.series = api::events::v1::EventSeries{2, api::meta::v1::MicroTime(now)};
+      auto it = found->second;
+      lru_.splice(lru_.begin(), lru_, it);  // most recently observed
+      Event& cached = it->event;
+      if (cached.series) {
+        // Later repeats only update the cache; refresh/finish write the true count.
+        ++cached.series->count;
+        cached.series->last_observed_time = api::meta::v1::MicroTime(now);
+        EventsCounters::Inc(counters_.series_observed);
+        return;
+      }
+      cached.series = api::events::v1::EventSeries{2, api::meta::v1::MicroTime(now)};
       EventsCounters::Inc(counters_.series_started);
-      to_send = it->second;
+      to_send = cached;
     }
   }
-  {
-    std::lock_guard lock(idle_mu_);
-    ++outstanding_;
-  }
-  if (!queue.TrySend(*to_send)) {
-    WriteDone();
-    if (queue.closed()) {
-      EventsCounters::Inc(counters_.abandoned);
-      return;
-    }
-    EventsCounters::Inc(counters_.dropped_pending_full);
-    logger_->Error("Unable to record event: too many queued events, dropped event",
-                   {{"event", Describe(*to_send)}});
-  }
+  for (auto& [evicted_key, write] : evicted) Enqueue(evicted_key, std::move(write));
+  Enqueue(key, PendingWrite{*std::move(to_send), Purpose::kOccurrence});
 }
 
 void SeriesRecorder::WriteDone() {
@@ -147,7 +199,13 @@ bool SeriesRecorder::WaitIdle(std::chrono::steady_clock::time_point deadline) {
   return idle_cv_.wait_until(lock, deadline, [&] { return outstanding_ == 0; });
 }
 
-SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, std::stop_token cancel) {
+SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, Purpose purpose,
+                                                        std::stop_token cancel) {
+  const bool occurrence = purpose == Purpose::kOccurrence;
+  // Occurrences count into their own outcome; maintenance failures all into one counter.
+  auto failed = [&](std::atomic<std::uint64_t>& occurrence_counter) {
+    EventsCounters::Inc(occurrence ? occurrence_counter : counters_.failed_series_writes);
+  };
   const bool is_series = event.series.has_value();
   std::optional<StatusOr<Event>> written;
   bool patched = false;
@@ -161,13 +219,13 @@ SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, std::stop_t
     written.emplace(sink_->CreateCancellable(event, cancel));
   }
   if (written->ok()) {
-    EventsCounters::Inc(patched ? counters_.patched : counters_.created);
+    if (occurrence) EventsCounters::Inc(patched ? counters_.patched : counters_.created);
     return {**std::move(written), false};
   }
   const Status& err = written->status();
   switch (err.origin()) {
     case ErrorOrigin::kRequestBuilding:
-      EventsCounters::Inc(counters_.failed_request_building);
+      failed(counters_.failed_request_building);
       logger_->Error("Unable to construct event (will not retry!)",
                      {{"event", Describe(event)}, {"err", err.ToString()}});
       return {std::nullopt, false};
@@ -175,11 +233,11 @@ SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, std::stop_t
       if (api::errors::IsAlreadyExists(err)) {
         // A create after a 404 patch raced the original create: safe to retry the series.
         if (is_series) return {std::nullopt, true};
-        EventsCounters::Inc(counters_.failed_quietly);
+        failed(counters_.failed_quietly);
         logger_->Info(5, "Server rejected event (will not retry!)",
                       {{"event", Describe(event)}, {"err", err.ToString()}});
       } else {
-        EventsCounters::Inc(counters_.failed_rejected);
+        failed(counters_.failed_rejected);
         logger_->Error("Server rejected event (will not retry!)",
                        {{"event", Describe(event)}, {"err", err.ToString()}});
       }
@@ -193,13 +251,16 @@ SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, std::stop_t
   }
 }
 
-void SeriesRecorder::AttemptRecording(Event event, std::stop_token stop) {
+void SeriesRecorder::AttemptRecording(PendingWrite write, std::stop_token stop) {
+  const bool occurrence = write.purpose == Purpose::kOccurrence;
   for (int tries = 0;;) {
-    WriteResult r = RecordEvent(event, stop);
+    WriteResult r = RecordEvent(write.event, write.purpose, stop);
     if (!r.retry) return;
     if (++tries >= kMaxTriesPerEvent) {
-      EventsCounters::Inc(counters_.failed_retry_limit);
-      logger_->Error("Unable to write event (retry limit exceeded!)", {{"event", Describe(event)}});
+      EventsCounters::Inc(occurrence ? counters_.failed_retry_limit
+                                     : counters_.failed_series_writes);
+      logger_->Error("Unable to write event (retry limit exceeded!)",
+                     {{"event", Describe(write.event)}});
       return;
     }
     EventsCounters::Inc(counters_.retries);
@@ -211,7 +272,7 @@ void SeriesRecorder::AttemptRecording(Event event, std::stop_token stop) {
     const auto delay = std::chrono::nanoseconds(
         static_cast<std::int64_t>(static_cast<double>(sleep_duration_.count()) * (1.0 + jitter)));
     if (!clock_->SleepFor(std::chrono::duration_cast<Clock::duration>(delay), stop)) {
-      EventsCounters::Inc(counters_.failed_shutdown);
+      EventsCounters::Inc(occurrence ? counters_.failed_shutdown : counters_.failed_series_writes);
       return;
     }
   }
@@ -222,14 +283,14 @@ void SeriesRecorder::FinishSeries(std::stop_token cancel) {
   std::vector<std::pair<std::string, Event>> to_finish;
   {
     std::lock_guard lock(mu_);
-    for (auto it = cache_.begin(); it != cache_.end();) {
-      const Event& e = it->second;
+    for (auto it = lru_.begin(); it != lru_.end();) {
+      const Event& e = it->event;
       if (e.series) {
-        if (e.series->last_observed_time.time() < horizon) to_finish.emplace_back(it->first, e);
+        if (e.series->last_observed_time.time() < horizon) to_finish.emplace_back(it->key, e);
         ++it;
       } else if (e.event_time.time() < horizon) {
         EventsCounters::Inc(counters_.singletons_expired);
-        it = cache_.erase(it);
+        Forget(it++);
       } else {
         ++it;
       }
@@ -237,13 +298,13 @@ void SeriesRecorder::FinishSeries(std::stop_token cancel) {
   }
   // Write the final counts without holding the lock (emitters keep going meanwhile).
   for (auto& [key, snapshot] : to_finish) {
-    WriteResult r = RecordEvent(snapshot, cancel);
+    WriteResult r = RecordEvent(snapshot, Purpose::kMaintenance, cancel);
     if (r.retry) continue;  // keep it: the next run tries again
     std::lock_guard lock(mu_);
-    auto it = cache_.find(key);
+    auto found = index_.find(std::string_view(key));
     // A concurrent occurrence keeps the series alive.
-    if (it != cache_.end() && it->second == snapshot) {
-      cache_.erase(it);
+    if (found != index_.end() && found->second->event == snapshot) {
+      Forget(found->second);
       EventsCounters::Inc(counters_.series_finished);
     }
   }
@@ -253,17 +314,19 @@ void SeriesRecorder::RefreshExistingEventSeries(std::stop_token cancel) {
   std::vector<std::pair<std::string, Event>> series;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [key, e] : cache_) {
-      if (e.series) series.emplace_back(key, e);
+    for (const auto& entry : lru_) {
+      if (entry.event.series) series.emplace_back(entry.key, entry.event);
     }
   }
   for (auto& [key, snapshot] : series) {
-    WriteResult r = RecordEvent(snapshot, cancel);
+    WriteResult r = RecordEvent(snapshot, Purpose::kMaintenance, cancel);
     if (r.retry || !r.event) continue;
     EventsCounters::Inc(counters_.series_refreshed);
     std::lock_guard lock(mu_);
-    auto it = cache_.find(key);
-    if (it != cache_.end() && it->second == snapshot) it->second = *std::move(r.event);
+    auto found = index_.find(std::string_view(key));
+    if (found != index_.end() && found->second->event == snapshot) {
+      found->second->event = *std::move(r.event);
+    }
   }
 }
 

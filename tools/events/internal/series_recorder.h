@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -23,9 +25,9 @@ namespace kube::events::internal {
 struct EventsCounters {
   std::atomic<std::uint64_t> dropped_shutdown{0}, dropped_invalid{0}, abandoned{0},
       series_started{0}, series_observed{0}, dropped_pending_full{0}, series_finished{0},
-      series_refreshed{0}, singletons_expired{0}, created{0}, patched{0}, retries{0},
-      failed_rejected{0}, failed_quietly{0}, failed_request_building{0}, failed_retry_limit{0},
-      failed_shutdown{0};
+      series_refreshed{0}, singletons_expired{0}, singletons_evicted{0}, series_evicted{0},
+      failed_series_writes{0}, created{0}, patched{0}, retries{0}, failed_rejected{0},
+      failed_quietly{0}, failed_request_building{0}, failed_retry_limit{0}, failed_shutdown{0};
   static void Inc(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.fetch_add(n, std::memory_order_relaxed);
   }
@@ -51,12 +53,33 @@ class SeriesRecorder {
   std::size_t CacheSize() const;
 
  private:
+  // Why a write is made: an occurrence (the first create, the series start) counts into
+  // created/patched/failed_*; a maintenance write (finish, refresh, the final count of an
+  // evicted series) into the series_* counters and failed_series_writes.
+  enum class Purpose { kOccurrence, kMaintenance };
+  struct PendingWrite {
+    api::events::v1::Event event;
+    Purpose purpose = Purpose::kOccurrence;
+  };
   struct WriteResult {
     std::optional<api::events::v1::Event> event;  // the server's object on success
     bool retry = false;
   };
-  WriteResult RecordEvent(api::events::v1::Event event, std::stop_token cancel);
-  void AttemptRecording(api::events::v1::Event event, std::stop_token stop);
+  // One remembered event; the list keeps them in order of their last occurrence.
+  struct CacheEntry {
+    std::string key;
+    api::events::v1::Event event;
+  };
+  using Lru = std::list<CacheEntry>;
+
+  WriteResult RecordEvent(api::events::v1::Event event, Purpose purpose, std::stop_token cancel);
+  void AttemptRecording(PendingWrite write, std::stop_token stop);
+  // Queues a write on the writer of `key` without blocking; false (counted, logged) when full.
+  bool Enqueue(const std::string& key, PendingWrite write);
+  // Forgets the least recently observed entries beyond the bound (under mu_); returns the
+  // final writes of the series among them, to be queued after the lock is released.
+  std::vector<std::pair<std::string, PendingWrite>> EvictLocked();
+  void Forget(Lru::iterator it);  // under mu_
   void FinishSeries(std::stop_token cancel = {});
   void RefreshExistingEventSeries(std::stop_token cancel = {});
   void WriteDone();
@@ -68,12 +91,15 @@ class SeriesRecorder {
   std::chrono::nanoseconds sleep_duration_;
   int writer_count_;
 
-  mutable std::mutex mu_;  // the cache
-  std::unordered_map<std::string, api::events::v1::Event> cache_;
+  std::size_t max_cached_;  // 0: no bound
+
+  mutable std::mutex mu_;  // the cache: lru_ (front = most recent) and its index
+  Lru lru_;
+  std::unordered_map<std::string_view, Lru::iterator> index_;  // views of CacheEntry::key
 
   // One bounded queue per writer; an event's isomorphism key picks the queue, so the create
   // and the later series patches of one event are written in order by the same writer.
-  std::vector<std::unique_ptr<watch::Chan<api::events::v1::Event>>> pending_;
+  std::vector<std::unique_ptr<watch::Chan<PendingWrite>>> pending_;
   std::mutex idle_mu_;
   std::condition_variable idle_cv_;
   std::size_t outstanding_ = 0;  // queued + in flight (under idle_mu_)
