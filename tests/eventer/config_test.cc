@@ -114,6 +114,18 @@ INSTANTIATE_TEST_SUITE_P(
                 "leaseDuration: 5s, renewDeadline: 10s}\n",
                 "leaderElection.leaseDuration: must be greater than renewDeadline"}));
 
+TEST(ConfigTest, SyslogTimeoutDefaultsToTenSecondsAndParses) {
+  auto c = ParseConfig(
+      "receivers:\n  - name: a\n    syslog: {address: \"127.0.0.1:514\", network: tcp}\n"
+      "  - name: b\n    syslog: {address: \"127.0.0.1:514\", network: tcp, timeout: 250ms}\n"
+      "route:\n  match:\n    - receiver: a\n    - receiver: b\n",
+      "eventer.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->receivers.size(), 2u);
+  EXPECT_EQ(c->receivers[0].syslog.timeout, std::chrono::seconds(10));
+  EXPECT_EQ(c->receivers[1].syslog.timeout, std::chrono::milliseconds(250));
+}
+
 TEST(ConfigTest, MissingFileIsAnError) {
   auto c = LoadConfigFile("/nonexistent/eventer.yaml");
   ASSERT_FALSE(c.ok());

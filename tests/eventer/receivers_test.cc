@@ -6,6 +6,11 @@
 
 #include <pqxx/pqxx>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -341,6 +346,47 @@ TEST_P(SyslogReceiverTest, Rfc5424ReachesRsyslog) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Networks, SyslogReceiverTest, ::testing::Values("udp", "tcp"));
+
+// A TCP peer that accepts connections (the kernel's backlog does) but never reads: once the
+// socket buffers are full the write can only end by the receiver's timeout, which drops the
+// connection and reports the batch as failed (retried by the worker), instead of hanging.
+TEST(SyslogTcpTimeoutTest, APeerThatStopsReadingFailsTheBatchAfterTheTimeout) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  const int small = 4096;
+  ::setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+
+  SyslogReceiverConfig sc;
+  sc.network = "tcp";
+  sc.address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  sc.timeout = std::chrono::milliseconds(300);
+  auto r = SyslogReceiver::Create(sc, *Template::Compile("{{ .Message }}"), nullptr);
+  ASSERT_TRUE(r.ok()) << r.status();
+  Batch batch;
+  for (int i = 0; i < 400; ++i) {  // ~26 MB: far beyond what the socket buffers hold
+    auto ev = MakeEvent("big" + std::to_string(i), std::to_string(100 + i));
+    ev.message = std::string(64 * 1024, 'x');
+    batch.push_back(Shared(ev));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const SendResult result = (*r)->Send(batch);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_FALSE(result.error.ok());
+  EXPECT_FALSE(result.permanent);
+  EXPECT_EQ(result.written, 0u);
+  EXPECT_THAT(result.error.message(), HasSubstr("syslog: write to " + sc.address));
+  EXPECT_THAT(result.error.message(), HasSubstr("timed out"));
+  // Not a speed target: only that it ended because of the timeout, not the peer.
+  EXPECT_LT(took, std::chrono::seconds(30));
+  ::close(listener);
+}
 
 TEST(PostgresReceiverTest, RowsAreUpsertedByUidAndResourceVersion) {
   const char* url = Env("KUBEEVENTS_TEST_PG_URL");

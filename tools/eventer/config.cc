@@ -263,13 +263,14 @@ class Parser {
         Fail(body["url"] ? body["url"] : body, bp + ".url", "must be an http:// or https:// URL");
       }
     } else if (r.kind == "syslog") {
-      Keys(body, bp, {"network", "address", "facility", "appName", "hostname"});
+      Keys(body, bp, {"network", "address", "facility", "appName", "hostname", "timeout"});
       each(body, bp, [&](const std::string& k, const YAML::Node& v, const std::string& key) {
         if (k == "network") r.syslog.network = String(v, key);
         if (k == "address") r.syslog.address = String(v, key);
         if (k == "facility") r.syslog.facility = String(v, key);
         if (k == "appName") r.syslog.app_name = String(v, key);
         if (k == "hostname") r.syslog.hostname = String(v, key);
+        if (k == "timeout") r.syslog.timeout = Duration(v, key);
       });
       if (r.syslog.network != "udp" && r.syslog.network != "tcp") {
         Fail(body["network"], bp + ".network", "must be udp or tcp");

@@ -97,6 +97,10 @@ struct SyslogReceiverConfig {
   std::string facility = "local0";
   std::string app_name = "kube-eventer";
   std::string hostname;  ///< default: this host's name
+  /// tcp: bound on connecting and on writing one batch; past it the connection is dropped and
+  /// the batch retried like any failed send, so a peer that stops reading cannot hang the
+  /// receiver's thread. Default 10 s.
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
 };
 
 /// PostgreSQL receiver (libpqxx): one row per (uid, resourceVersion), upserted.

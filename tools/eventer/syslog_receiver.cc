@@ -67,6 +67,32 @@ struct SyslogReceiver::Impl {
   std::string host, port;
 };
 
+namespace {
+
+// Runs the one asynchronous operation `start` begins on `socket` for at most `limit`. Past it
+// the socket is closed (which completes the operation with operation_aborted) and the result
+// is timed_out.
+template <class Start>
+boost::system::error_code RunFor(asio::io_context& io, asio::ip::tcp::socket& socket,
+                                 std::chrono::milliseconds limit, Start start) {
+  bool done = false;
+  boost::system::error_code result;
+  start([&](boost::system::error_code ec, const auto&...) {
+    done = true;
+    result = ec;
+  });
+  io.restart();
+  io.run_for(limit);
+  if (done) return result;
+  boost::system::error_code ignored;
+  socket.close(ignored);
+  io.restart();
+  io.run();  // the aborted handler
+  return asio::error::timed_out;
+}
+
+}  // namespace
+
 SyslogReceiver::SyslogReceiver() : impl_(std::make_unique<Impl>()) {}
 SyslogReceiver::~SyslogReceiver() = default;
 
@@ -174,7 +200,8 @@ SendResult SyslogReceiver::Send(std::span<const std::shared_ptr<const ExportedEv
     auto eps = resolver.resolve(im.host, im.port, ec);
     if (!ec) {
       im.tcp.emplace(im.io);
-      asio::connect(*im.tcp, eps, ec);
+      ec = RunFor(im.io, *im.tcp, im.config.timeout,
+                  [&](auto handler) { asio::async_connect(*im.tcp, eps, handler); });
     }
     if (ec) {
       im.tcp.reset();
@@ -189,7 +216,8 @@ SendResult SyslogReceiver::Send(std::span<const std::shared_ptr<const ExportedEv
     frames += ' ';
     frames += msg;
   }
-  asio::write(*im.tcp, asio::buffer(frames), ec);
+  ec = RunFor(im.io, *im.tcp, im.config.timeout,
+              [&](auto handler) { asio::async_write(*im.tcp, asio::buffer(frames), handler); });
   if (ec) {
     im.tcp.reset();
     result.error = UnavailableError("syslog: write to " + im.config.address + ": " + ec.message());
