@@ -174,8 +174,7 @@ TEST_F(KubectlTest, WatchReceivesACreatedEvent) {
             201);
   // kubectl prints keys sorted, so "message" comes before "metadata"; the object's name is the
   // later of the two and arrives last (a pipe read can end between them).
-  ASSERT_TRUE(watch.WaitFor("\"name\": \"after.1\"", std::chrono::seconds(30)))
-      << watch.output();
+  ASSERT_TRUE(watch.WaitFor("\"name\": \"after.1\"", std::chrono::seconds(30))) << watch.output();
   EXPECT_THAT(watch.output(), HasSubstr("seen by the watch"));
 }
 
