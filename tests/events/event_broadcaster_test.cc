@@ -204,18 +204,25 @@ TEST_F(EventsTest, AFullCacheForgetsTheLeastRecentlyObservedAndWritesItsSeriesCo
   EXPECT_EQ(s.emitted, 8u);
 }
 
+// Records `n` distinct events (one per pod) through a broadcaster with `options`, flushing
+// every 500 so no queue drops; returns its stats.
+EventsStats RecordDistinct(std::shared_ptr<FakeEventSink> sink, const BroadcasterOptions& options,
+                           int n) {
+  EventBroadcaster b(std::move(sink), options);
+  EXPECT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  for (int i = 0; i < n; ++i) {
+    recorder->Eventf(Pod("web-" + std::to_string(i)), nullptr, "Normal", "Pulled", "Pull", "x");
+    if (i % 500 == 499) EXPECT_TRUE(b.Flush(10s));
+  }
+  EXPECT_TRUE(b.Flush(10s));
+  return b.Stats();
+}
+
 TEST_F(EventsTest, ZeroMaxCachedEventsKeepsEveryEventLikeClientGo) {
   BroadcasterOptions o = Options();
   o.max_cached_events = 0;
-  EventBroadcaster b(sink_, o);
-  ASSERT_TRUE(b.StartRecordingToSink().ok());
-  auto recorder = b.NewRecorder("ctrl");
-  for (int i = 0; i < 5000; ++i) {
-    recorder->Eventf(Pod("web-" + std::to_string(i)), nullptr, "Normal", "Pulled", "Pull", "x");
-    if (i % 500 == 499) ASSERT_TRUE(b.Flush(10s));
-  }
-  ASSERT_TRUE(b.Flush(10s));
-  const auto s = b.Stats();
+  const auto s = RecordDistinct(sink_, o, 5000);
   EXPECT_EQ(s.cached, 5000u);
   EXPECT_EQ(s.singletons_evicted, 0u);
   EXPECT_EQ(s.created, 5000u);
@@ -223,15 +230,7 @@ TEST_F(EventsTest, ZeroMaxCachedEventsKeepsEveryEventLikeClientGo) {
 
 TEST_F(EventsTest, TheDefaultBoundIsTheCoreV1CacheSize) {
   EXPECT_EQ(BroadcasterOptions{}.max_cached_events, 4096u);
-  EventBroadcaster b(sink_, Options());
-  ASSERT_TRUE(b.StartRecordingToSink().ok());
-  auto recorder = b.NewRecorder("ctrl");
-  for (int i = 0; i < 4100; ++i) {
-    recorder->Eventf(Pod("web-" + std::to_string(i)), nullptr, "Normal", "Pulled", "Pull", "x");
-    if (i % 500 == 499) ASSERT_TRUE(b.Flush(10s));
-  }
-  ASSERT_TRUE(b.Flush(10s));
-  const auto s = b.Stats();
+  const auto s = RecordDistinct(sink_, Options(), 4100);
   EXPECT_EQ(s.cached, 4096u);
   EXPECT_EQ(s.singletons_evicted, 4u);
   EXPECT_EQ(s.created, 4100u);

@@ -107,28 +107,30 @@ void SeriesRecorder::Forget(Lru::iterator it) {
   lru_.erase(it);
 }
 
-std::vector<std::pair<std::string, SeriesRecorder::PendingWrite>> SeriesRecorder::EvictLocked() {
-  std::vector<std::pair<std::string, PendingWrite>> final_writes;
-  while (max_cached_ != 0 && index_.size() > max_cached_) {
-    auto oldest = std::prev(lru_.end());
-    if (oldest->event.series) {
-      // Its count may be ahead of the server (later occurrences are silent): write it, as the
-      // finish task would.
-      EventsCounters::Inc(counters_.series_evicted);
-      final_writes.emplace_back(std::move(oldest->key),
-                                PendingWrite{std::move(oldest->event), Purpose::kMaintenance});
-      index_.erase(std::string_view(final_writes.back().first));
-      lru_.erase(oldest);
-    } else {
-      EventsCounters::Inc(counters_.singletons_evicted);
-      Forget(oldest);
-    }
+std::optional<std::pair<std::size_t, SeriesRecorder::PendingWrite>>
+SeriesRecorder::EvictOldestLocked() {
+  if (max_cached_ == 0 || index_.size() <= max_cached_) return std::nullopt;
+  const auto oldest = std::prev(lru_.end());
+  std::optional<std::pair<std::size_t, PendingWrite>> final_write;
+  if (oldest->event.series) {
+    // Its count may be ahead of the server (later occurrences are silent): write it, as the
+    // finish task would.
+    EventsCounters::Inc(counters_.series_evicted);
+    final_write.emplace(WriterOf(oldest->key),
+                        PendingWrite{std::move(oldest->event), Purpose::kMaintenance});
+  } else {
+    EventsCounters::Inc(counters_.singletons_evicted);
   }
-  return final_writes;
+  Forget(oldest);
+  return final_write;
 }
 
-bool SeriesRecorder::Enqueue(const std::string& key, PendingWrite write) {
-  auto& queue = *pending_[std::hash<std::string>{}(key) % pending_.size()];
+std::size_t SeriesRecorder::WriterOf(const std::string& key) const {
+  return std::hash<std::string>{}(key) % pending_.size();
+}
+
+bool SeriesRecorder::Enqueue(std::size_t writer, PendingWrite write) {
+  auto& queue = *pending_[writer];
   {
     std::lock_guard lock(idle_mu_);
     ++outstanding_;
@@ -157,15 +159,16 @@ void SeriesRecorder::Observe(const Event& incoming) {
   const Clock::time_point now = clock_->Now();
   std::string key = GetIsomorphismKey(incoming);
   std::optional<Event> to_send;
-  std::vector<std::pair<std::string, PendingWrite>> evicted;
+  const std::size_t writer = WriterOf(key);  // outside the lock
+  std::optional<std::pair<std::size_t, PendingWrite>> evicted;
   {
     std::lock_guard lock(mu_);
     auto found = index_.find(std::string_view(key));
     if (found == index_.end()) {
-      lru_.push_front(CacheEntry{key, incoming});
+      lru_.push_front(CacheEntry{std::move(key), incoming});
       index_.emplace(std::string_view(lru_.front().key), lru_.begin());
       to_send = incoming;
-      evicted = EvictLocked();
+      evicted = EvictOldestLocked();
     } else {
       auto it = found->second;
       lru_.splice(lru_.begin(), lru_, it);  // most recently observed
@@ -182,8 +185,8 @@ void SeriesRecorder::Observe(const Event& incoming) {
       to_send = cached;
     }
   }
-  for (auto& [evicted_key, write] : evicted) Enqueue(evicted_key, std::move(write));
-  Enqueue(key, PendingWrite{*std::move(to_send), Purpose::kOccurrence});
+  if (evicted) Enqueue(evicted->first, std::move(evicted->second));
+  Enqueue(writer, PendingWrite{*std::move(to_send), Purpose::kOccurrence});
 }
 
 void SeriesRecorder::WriteDone() {

@@ -74,11 +74,13 @@ class SeriesRecorder {
 
   WriteResult RecordEvent(api::events::v1::Event event, Purpose purpose, std::stop_token cancel);
   void AttemptRecording(PendingWrite write, std::stop_token stop);
-  // Queues a write on the writer of `key` without blocking; false (counted, logged) when full.
-  bool Enqueue(const std::string& key, PendingWrite write);
-  // Forgets the least recently observed entries beyond the bound (under mu_); returns the
-  // final writes of the series among them, to be queued after the lock is released.
-  std::vector<std::pair<std::string, PendingWrite>> EvictLocked();
+  // The writer queue of an isomorphism key: one event's writes stay in order.
+  std::size_t WriterOf(const std::string& key) const;
+  // Queues a write on `writer` without blocking; false (counted, logged) when full.
+  bool Enqueue(std::size_t writer, PendingWrite write);
+  // Under mu_, after one insertion: past the bound, forgets the least recently observed entry
+  // and, for a series, returns its final write (writer and event) to queue after the lock.
+  std::optional<std::pair<std::size_t, PendingWrite>> EvictOldestLocked();
   void Forget(Lru::iterator it);  // under mu_
   void FinishSeries(std::stop_token cancel = {});
   void RefreshExistingEventSeries(std::stop_token cancel = {});
