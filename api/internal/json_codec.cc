@@ -446,19 +446,129 @@ void Write(JsonWriter& w, const meta::v1::WatchEvent& e) {
   w.EndObject();
 }
 
-Status Read(const Value& v, const JsonPath& p, meta::v1::WatchEvent& out) {
-  out = {};
-  return ForEachMember(v, p, [&](std::string_view key, const Value& val, const JsonPath& c) {
-    if (key == "type") return ReadString(val, c, out.type);
-    if (key == "object") {
-      if (val.IsNull()) return Status();
-      if (!val.IsObject()) return TypeError(c, "object", val);
-      out.object.clear();
-      JsonWriter ow(out.object);
-      WriteValue(ow, val);
+namespace {
+
+// SAX handler behind ScanWatchEvent: validates the whole frame, reads the top-level "type"
+// and remembers where the top-level "object" value starts and ends in the input, so the
+// object is copied as text rather than built as a DOM and re-encoded.
+class WatchEventScanner
+    : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, WatchEventScanner> {
+ public:
+  explicit WatchEventScanner(const rapidjson::MemoryStream& in) : in_(in) {}
+
+  bool Default() { return Value(rapidjson::kNumberType); }
+  bool Null() { return Value(rapidjson::kNullType); }
+  bool Bool(bool b) { return Value(b ? rapidjson::kTrueType : rapidjson::kFalseType); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (depth_ == 1 && member_ == Member::kType) type_.assign(s, n);
+    return Value(rapidjson::kStringType);
+  }
+  bool StartObject() { return Open(rapidjson::kObjectType); }
+  bool EndObject(rapidjson::SizeType) { return Close(); }
+  bool StartArray() { return Open(rapidjson::kArrayType); }
+  bool EndArray(rapidjson::SizeType) { return Close(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (depth_ != 1) return true;
+    const std::string_view key(s, n);
+    member_ = key == "type" ? Member::kType : key == "object" ? Member::kObject : Member::kOther;
+    return true;
+  }
+
+  /// The first problem found by the handler itself (depth, types); empty when none.
+  const std::string& error() const { return error_; }
+  const std::string& type() const { return type_; }
+  /// [start, end) of the "object" member's value in the input; start == end when the
+  /// member is absent or null.
+  std::size_t object_start() const { return object_start_; }
+  std::size_t object_end() const { return object_end_; }
+
+ private:
+  enum class Member { kOther, kType, kObject };
+  static constexpr const char* kNames[] = {"null",  "false",  "true",  "object",
+                                           "array", "string", "number"};
+
+  // A scalar at the current depth.
+  bool Value(rapidjson::Type t) {
+    if (depth_ == 0) return TopLevelNotObject();
+    if (depth_ == 1) return Member1(t);
+    return true;
+  }
+  bool Open(rapidjson::Type t) {
+    if (depth_ == 0 && t != rapidjson::kObjectType) return TopLevelNotObject();
+    if (++depth_ > kMaxJsonDepth) {
+      error_ = "JSON is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+      return false;
     }
-    return Status();
-  });
+    if (depth_ == 2) {
+      opened_ = t;
+      value_start_ = in_.Tell();  // at the '{' or '[' (taken after this callback)
+    }
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    return depth_ == 1 ? Member1(opened_) : true;
+  }
+  // A complete value of a top-level member. The iterative parser calls the object and array
+  // callbacks on its own stream, before taking the bracket (strings and numbers are read
+  // through a local copy, so Tell() is only used for brackets).
+  bool Member1(rapidjson::Type t) {
+    if (member_ == Member::kType && t != rapidjson::kStringType) {
+      if (t == rapidjson::kNullType) {
+        type_.clear();
+        return true;
+      }
+      error_ = std::string("type: expected string, got ") + kNames[t];
+      return false;
+    }
+    if (member_ == Member::kObject) {
+      if (t == rapidjson::kNullType) {
+        object_start_ = object_end_ = 0;
+        return true;
+      }
+      if (t != rapidjson::kObjectType) {
+        error_ = std::string("object: expected object, got ") + kNames[t];
+        return false;
+      }
+      object_start_ = value_start_;
+      object_end_ = in_.Tell() + 1;  // Tell() is at the closing '}' (taken after this)
+    }
+    return true;
+  }
+  bool TopLevelNotObject() {
+    error_ = "expected a JSON object at the top level";
+    return false;
+  }
+
+  const rapidjson::MemoryStream& in_;
+  int depth_ = 0;
+  Member member_ = Member::kOther;
+  rapidjson::Type opened_ = rapidjson::kNullType;
+  std::size_t value_start_ = 0;
+  std::size_t object_start_ = 0;
+  std::size_t object_end_ = 0;
+  std::string type_;
+  std::string error_;
+};
+
+}  // namespace
+
+StatusOr<meta::v1::WatchEvent> ScanWatchEvent(std::string_view json) {
+  rapidjson::MemoryStream in(json.data(), json.size());
+  WatchEventScanner scanner(in);
+  rapidjson::Reader reader;
+  reader.Parse<rapidjson::kParseIterativeFlag>(in, scanner);
+  if (!scanner.error().empty()) return InvalidArgumentError(scanner.error());
+  if (reader.HasParseError()) {
+    return InvalidArgumentError(std::string("malformed JSON at offset ") +
+                                std::to_string(reader.GetErrorOffset()) + ": " +
+                                rapidjson::GetParseError_En(reader.GetParseErrorCode()));
+  }
+  meta::v1::WatchEvent out;
+  out.type = scanner.type();
+  out.object.assign(
+      json.substr(scanner.object_start(), scanner.object_end() - scanner.object_start()));
+  return out;
 }
 
 // ---------------------------------------------------------------------------- core/v1
@@ -819,16 +929,20 @@ std::string ToJson(const T& object) {
 
 template <typename T>
 StatusOr<T> FromJson(std::string_view json) {
-  auto doc = internal::ParseDocument(json);
-  if (!doc) return doc.status();
-  if (!doc->IsObject()) {
-    return InvalidArgumentError("expected a JSON object at the top level");
+  if constexpr (std::is_same_v<T, meta::v1::WatchEvent>) {
+    return internal::ScanWatchEvent(json);
+  } else {
+    auto doc = internal::ParseDocument(json);
+    if (!doc) return doc.status();
+    if (!doc->IsObject()) {
+      return InvalidArgumentError("expected a JSON object at the top level");
+    }
+    T out{};
+    internal::JsonPath root;
+    Status st = internal::Read(*doc, root, out);
+    if (!st.ok()) return st;
+    return out;
   }
-  T out{};
-  internal::JsonPath root;
-  Status st = internal::Read(*doc, root, out);
-  if (!st.ok()) return st;
-  return out;
 }
 
 #define KUBE_INSTANTIATE_CODEC(T)           \

@@ -33,6 +33,11 @@ struct JsonPath {
 /// depth. Errors are kInvalidArgument naming the offset.
 StatusOr<rapidjson::Document> ParseDocument(std::string_view json);
 
+/// Reads a metav1.WatchEvent with a SAX pass: the whole frame is validated (syntax, depth,
+/// the types of "type" and "object") and the object is kept as the exact text it was sent
+/// as, without building a DOM of it or re-encoding it.
+StatusOr<meta::v1::WatchEvent> ScanWatchEvent(std::string_view json);
+
 /// Re-encodes an arbitrary RapidJSON value with Go's escaping.
 void WriteValue(JsonWriter& w, const rapidjson::Value& v);
 
@@ -55,7 +60,6 @@ void Write(JsonWriter& w, const coordination::v1::LeaseList& l);
 Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::ObjectMeta& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::ListMeta& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::Status& out);
-Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::WatchEvent& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::ObjectReference& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::EventSource& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, core::v1::EventSeries& out);

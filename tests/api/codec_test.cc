@@ -262,6 +262,53 @@ TEST(CodecTest, WatchEventKeepsTheRawObject) {
       R"({"type":"ADDED","object":{"kind":"Event","apiVersion":"v1","metadata":{"name":"a"}}})");
 }
 
+TEST(CodecTest, WatchEventObjectIsTheExactTextSent) {
+  // Whitespace, key order and escapes inside the object survive: it is copied, not re-encoded.
+  const std::string object = "{ \"metadata\" : {\"name\":\"a\\u0041\"},\n \"kind\":\"Event\" }";
+  auto w = FromJson<meta::v1::WatchEvent>("{\"object\": " + object +
+                                          " , \"extra\":[1,{\"type\":7}],\"type\":\"MODIFIED\"}");
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->type, "MODIFIED");
+  EXPECT_EQ(w->object, object);
+  auto e = FromJson<core::v1::Event>(w->object);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->metadata.name, "aA");
+}
+
+TEST(CodecTest, WatchEventWithNullOrMissingObjectHasAnEmptyObject) {
+  auto null_object = FromJson<meta::v1::WatchEvent>(R"({"type":"BOOKMARK","object":null})");
+  ASSERT_TRUE(null_object.ok()) << null_object.status();
+  EXPECT_EQ(null_object->type, "BOOKMARK");
+  EXPECT_TRUE(null_object->object.empty());
+  auto missing = FromJson<meta::v1::WatchEvent>(R"({"type":null})");
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_TRUE(missing->type.empty());
+  EXPECT_TRUE(missing->object.empty());
+}
+
+TEST(CodecTest, MalformedWatchEventsAreRejectedNamingTheProblem) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"type":"ADDED","object":"x"})", "object: expected object, got string"},
+      {R"({"type":"ADDED","object":[1]})", "object: expected object, got array"},
+      {R"({"type":3,"object":{}})", "type: expected string, got number"},
+      {R"({"type":{"a":1},"object":{}})", "type: expected string, got object"},
+      {R"([{"type":"ADDED"}])", "expected a JSON object at the top level"},
+      {R"("ADDED")", "expected a JSON object at the top level"},
+      {R"({"type":"ADDED","object":{}} x)", "malformed JSON at offset 29"},
+      {R"({"type":"ADDED","object":{"a":})", "malformed JSON at offset"},
+      {std::string(300, '[') + std::string(300, ']'), "expected a JSON object at the top level"},
+      {"{\"object\":" + std::string(300, '[') + std::string(300, ']') + "}",
+       "nested deeper than 256 levels"},
+  };
+  for (const auto& [json, message] : cases) {
+    auto w = FromJson<meta::v1::WatchEvent>(json);
+    ASSERT_FALSE(w.ok()) << json;
+    EXPECT_EQ(w.status().code(), StatusCode::kInvalidArgument) << json;
+    EXPECT_NE(w.status().message().find(message), std::string::npos)
+        << json << " -> " << w.status().message();
+  }
+}
+
 // ---------------------------------------------------------------- property-style round trips
 
 class RandomEvents {

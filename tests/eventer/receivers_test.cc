@@ -37,7 +37,6 @@ using Batch = std::vector<std::shared_ptr<const ExportedEvent>>;
 std::shared_ptr<const ExportedEvent> Shared(api::core::v1::Event ev) {
   auto e = std::make_shared<ExportedEvent>();
   e->event = std::move(ev);
-  e->json = api::ToJson(e->event);
   return e;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "kubeevents/api/core/v1/event.h"
@@ -23,8 +24,10 @@ const char* ChangeTypeName(ChangeType type);
 struct ExportedEvent {
   ChangeType change = ChangeType::kAdded;
   api::core::v1::Event event;
-  /// The event's JSON as the apiserver serves it (api::ToJson of `event`).
-  std::string json;
+  /// The event's JSON as the apiserver serves it (api::ToJson of `event`), encoded once on
+  /// first use by whichever receiver thread needs it first — off the watch thread, and not
+  /// at all when no receiver's template asks for it.
+  const std::string& Json() const;
   /// The involved object's labels (filled only when a rule or template needs them).
   std::shared_ptr<const std::map<std::string, std::string>> labels;
   /// Which watch it came from (index into the exporter's sources) and its place in that
@@ -32,6 +35,17 @@ struct ExportedEvent {
   std::size_t source = 0;
   std::uint64_t sequence = 0;
   std::shared_ptr<ProgressTracker> tracker;  ///< settles (source, sequence); may be null
+
+ private:
+  // The encoded form; a copy starts without it (and encodes its own event when asked).
+  struct JsonCache {
+    JsonCache() = default;
+    JsonCache(const JsonCache&) {}
+    JsonCache& operator=(const JsonCache&) { return *this; }
+    std::once_flag once;
+    std::string text;
+  };
+  mutable JsonCache json_;
 };
 
 }  // namespace kube::eventer

@@ -251,7 +251,6 @@ void Exporter::OnChange(std::size_t index, SourceChange&& change) {
   auto e = std::make_shared<ExportedEvent>();
   e->change = change.type;
   e->event = std::move(change.event);
-  e->json = api::ToJson(e->event);
   if (needs_labels_ && labels_) e->labels = labels_->Get(e->event.involved_object);
   targets_.assign(targets_.size(), false);
   router_.Route(*e, targets_);

@@ -104,7 +104,7 @@ SendResult PostgresReceiver::Send(std::span<const std::shared_ptr<const Exported
       sql += ',' + ts(ev.first_timestamp.ToString());
       sql += ',' + ts(ev.last_timestamp.ToString());
       sql += ',' + ts(ev.event_time.ToString());
-      sql += ',' + w.quote(e.json) + "::jsonb)";
+      sql += ',' + w.quote(e.Json()) + "::jsonb)";
     }
     sql += " ON CONFLICT (uid, resource_version) DO NOTHING";
     w.exec(sql);

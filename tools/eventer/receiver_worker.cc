@@ -59,8 +59,10 @@ bool ReceiverWorker::Offer(std::shared_ptr<const ExportedEvent> e) {
   }
   if (!full && !thread_.get_stop_token().stop_requested()) {
     queue_.push_back(std::move(e));
+    const bool wake = waiting_ == Waiting::kAnyEvent ||
+                      (waiting_ == Waiting::kFullBatch && queue_.size() >= batch_cfg_.max_events);
     lock.unlock();
-    not_empty_.notify_one();
+    if (wake) not_empty_.notify_one();
     return true;
   }
   // Dropped: counted by on_done; logged per event at verbosity 1 and summarized once a second.
@@ -93,11 +95,16 @@ void ReceiverWorker::Run(std::stop_token st) {
   while (!st.stop_requested()) {
     {
       std::unique_lock lock(mu_);
-      if (!not_empty_.wait(lock, st, [&] { return !queue_.empty(); })) break;
+      waiting_ = Waiting::kAnyEvent;
+      const bool woken = not_empty_.wait(lock, st, [&] { return !queue_.empty(); });
+      waiting_ = Waiting::kNothing;
+      if (!woken) break;
       if (batch_cfg_.max_wait.count() > 0 && queue_.size() < batch_cfg_.max_events) {
         const auto deadline = std::chrono::steady_clock::now() + batch_cfg_.max_wait;
+        waiting_ = Waiting::kFullBatch;
         not_empty_.wait_until(lock, st, deadline,
                               [&] { return queue_.size() >= batch_cfg_.max_events; });
+        waiting_ = Waiting::kNothing;
       }
       const std::size_t n = std::min(queue_.size(), batch_cfg_.max_events);
       batch.assign(std::make_move_iterator(queue_.begin()),

@@ -74,6 +74,9 @@ class ReceiverWorker {
   std::condition_variable_any drained_;
   std::deque<std::shared_ptr<const ExportedEvent>> queue_;
   bool in_flight_ = false;
+  // What the worker thread is waiting for, so Offer() wakes it only when that happened
+  // (a futex wake per event would cost the watch thread more than the event itself).
+  enum class Waiting { kNothing, kAnyEvent, kFullBatch } waiting_ = Waiting::kNothing;
   bool overflowing_ = false;
   std::uint64_t dropped_since_log_ = 0;
   std::chrono::steady_clock::time_point last_drop_log_{};

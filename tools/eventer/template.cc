@@ -7,18 +7,6 @@
 
 namespace kube::eventer {
 
-const char* ChangeTypeName(ChangeType type) {
-  switch (type) {
-    case ChangeType::kAdded:
-      return "ADDED";
-    case ChangeType::kModified:
-      return "MODIFIED";
-    case ChangeType::kDeleted:
-      return "DELETED";
-  }
-  return "UNKNOWN";
-}
-
 namespace {
 
 enum Field : int {
@@ -206,7 +194,7 @@ void Template::Render(const ExportedEvent& e, std::string& out) const {
     if (s.field < 0) {
       out += s.text;
     } else if (s.field == kWhole) {
-      out += e.json;  // already JSON: `json .` and `.` are the same
+      out += e.Json();  // already JSON: `json .` and `.` are the same
     } else if (s.field == kCount) {
       out += std::to_string(e.event.count);
     } else {
