@@ -61,6 +61,7 @@ bool ReceiverWorker::Offer(std::shared_ptr<const ExportedEvent> e) {
     queue_.push_back(std::move(e));
     const bool wake = waiting_ == Waiting::kAnyEvent ||
                       (waiting_ == Waiting::kFullBatch && queue_.size() >= batch_cfg_.max_events);
+    if (wake) waiting_ = Waiting::kNothing;  // one wake-up per wait, not one per event
     lock.unlock();
     if (wake) not_empty_.notify_one();
     return true;
