@@ -1,6 +1,7 @@
 // coordination.k8s.io/v1 Leases on the local API server over HTTPS: discovery, CRUD,
-// kube-apiserver's 409 Conflict / AlreadyExists and 422 bodies, the Table, and the real kubectl
-// (`kubectl get leases`, skipped visibly when kubectl is not installed).
+// kube-apiserver's 409 Conflict / AlreadyExists and 422 bodies, watch (resume, 410 Expired),
+// fieldValidation against the OpenAPI schema, the Table, and the real kubectl (`kubectl get
+// leases [-w]`, `kubectl create -f`; skipped visibly when kubectl is not installed).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -17,6 +19,7 @@
 #include "kubeevents/api/coordination/v1/lease.h"
 #include "kubeevents/api/json.h"
 #include "kubeevents/api/meta/v1/status.h"
+#include "kubeevents/tools/localapiserver/internal/lease_store.h"
 #include "kubeevents/tools/localapiserver/server.h"
 #include "test_client.h"
 
@@ -188,6 +191,110 @@ TEST_F(LeaseServerTest, TableHasKubeApiserversColumns) {
   EXPECT_THAT(table.body, HasSubstr(R"("cells":["lock","node-1",)"));
 }
 
+// ---------------------------------------------------------------------------- watch
+
+std::string ResourceVersionOf(const std::string& lease_json) {
+  auto lease = api::FromJson<Lease>(lease_json);
+  return lease.ok() ? lease->metadata.resource_version : std::string();
+}
+
+TEST_F(LeaseServerTest, WatchFromAResourceVersionStreamsEveryLaterChangeInOrder) {
+  auto created = Create("lock", R"({"holderIdentity":"a"})");
+  ASSERT_EQ(created.status, 201);
+  const std::string from = ResourceVersionOf(created.body);
+  std::thread writer([&] {
+    testing::TestClient w(server_.https_port(), server_.ca_pem(), server_.token());
+    w.Do("PATCH", std::string(kLeases) + "/lock", R"({"spec":{"holderIdentity":"b"}})",
+         "application/merge-patch+json");
+    w.Do("DELETE", std::string(kLeases) + "/lock");
+  });
+  auto got = client_->Watch(
+      std::string("/apis/coordination.k8s.io/v1/watch/namespaces/kube-system/leases") +
+          "?resourceVersion=" + from,
+      [](const std::string& s) { return s.find(R"({"type":"DELETED")") != std::string::npos; });
+  writer.join();
+  EXPECT_EQ(client_->last_watch_status(), 200);
+  const auto modified = got.find(R"({"type":"MODIFIED","object":{"kind":"Lease")");
+  const auto deleted = got.find(R"({"type":"DELETED","object":{"kind":"Lease")");
+  ASSERT_NE(modified, std::string::npos) << got;
+  ASSERT_NE(deleted, std::string::npos) << got;
+  EXPECT_LT(modified, deleted);
+  EXPECT_EQ(got.find(R"("type":"ADDED")"), std::string::npos) << "replayed from after " << from;
+  EXPECT_THAT(got.substr(modified, deleted - modified), HasSubstr(R"("holderIdentity":"b")"));
+  // The deletion has a resourceVersion of its own, after the update's.
+  const std::string update_rv = std::to_string(std::stoi(from) + 1);
+  const std::string delete_rv = std::to_string(std::stoi(from) + 2);
+  EXPECT_THAT(got.substr(modified, deleted - modified),
+              HasSubstr(R"("resourceVersion":")" + update_rv + "\""));
+  EXPECT_THAT(got.substr(deleted), HasSubstr(R"("resourceVersion":")" + delete_rv + "\""));
+}
+
+TEST_F(LeaseServerTest, WatchWithoutAResourceVersionStartsWithTheCurrentLeases) {
+  ASSERT_EQ(Create("one").status, 201);
+  ASSERT_EQ(Create("two").status, 201);
+  auto got = client_->Watch(
+      std::string(kLeases) + "?watch=1&timeoutSeconds=1",
+      [](const std::string& s) { return s.find(R"("name":"two")") != std::string::npos; });
+  EXPECT_THAT(
+      got,
+      HasSubstr(
+          R"({"type":"ADDED","object":{"kind":"Lease","apiVersion":"coordination.k8s.io/v1","metadata":{"name":"one")"));
+  EXPECT_THAT(got, HasSubstr(R"("name":"two")"));
+  // Another namespace's watch sees neither.
+  auto other = client_->Watch(
+      "/apis/coordination.k8s.io/v1/namespaces/default/leases?watch=true&timeoutSeconds=1",
+      [](const std::string&) { return false; });
+  EXPECT_EQ(other, "");
+}
+
+TEST_F(LeaseServerTest, WatchFromACompactedResourceVersionIsExpired) {
+  ASSERT_EQ(Create("lock").status, 201);
+  for (std::size_t i = 0; i <= internal::LeaseStore::kHistory; ++i) {
+    auto put = client_->Do("PATCH", std::string(kLeases) + "/lock",
+                           R"({"spec":{"leaseTransitions":)" + std::to_string(i) + "}}",
+                           "application/merge-patch+json");
+    ASSERT_EQ(put.status, 200) << put.body;
+  }
+  auto got = client_->Watch(std::string(kLeases) + "?watch=1&resourceVersion=2",
+                            [](const std::string& s) { return s.find('\n') != std::string::npos; });
+  EXPECT_THAT(
+      got,
+      HasSubstr(
+          R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 2 )"));
+  EXPECT_THAT(got, HasSubstr(R"("reason":"Expired","code":410})"));
+  auto bad = client_->Do("GET", std::string(kLeases) + "?watch=1&resourceVersion=x");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr(R"(invalid resource version \"x\")"));
+}
+
+TEST_F(LeaseServerTest, FieldValidationChecksThePublishedSchema) {
+  const std::string body =
+      R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"lock"},"spec":{"holderIdentity":"a","bogus":1}})";
+  auto strict = client_->Do("POST", std::string(kLeases) + "?fieldValidation=Strict", body);
+  EXPECT_EQ(strict.status, 400);
+  EXPECT_THAT(
+      strict.body,
+      HasSubstr(
+          R"(Lease in version \"v1\" cannot be handled as a Lease: strict decoding error: unknown field \"spec.bogus\")"));
+  auto warn = client_->Do("POST", std::string(kLeases) + "?fieldValidation=Warn", body);
+  EXPECT_EQ(warn.status, 201) << warn.body;
+  EXPECT_EQ(warn.headers["Warning"], R"(299 - "unknown field \"spec.bogus\"")");
+  auto bad = client_->Do("POST", std::string(kLeases) + "?fieldValidation=Loud", body);
+  EXPECT_EQ(bad.status, 422);
+  auto index = client_->Do("GET", "/openapi/v3");
+  EXPECT_THAT(
+      index.body,
+      HasSubstr(
+          R"("apis/coordination.k8s.io/v1":{"serverRelativeURL":"/openapi/v3/apis/coordination.k8s.io/v1?hash=)"));
+  auto doc = client_->Do("GET", "/openapi/v3/apis/coordination.k8s.io/v1");
+  EXPECT_EQ(doc.status, 200);
+  EXPECT_THAT(doc.body, HasSubstr(R"("io.k8s.api.coordination.v1.LeaseSpec":)"));
+  EXPECT_THAT(
+      doc.body,
+      HasSubstr(
+          R"("x-kubernetes-group-version-kind":[{"group":"coordination.k8s.io","kind":"Lease","version":"v1"}])"));
+}
+
 // ---------------------------------------------------------------------------- kubectl
 
 TEST_F(LeaseServerTest, KubectlGetsLeases) {
@@ -211,6 +318,31 @@ TEST_F(LeaseServerTest, KubectlGetsLeases) {
       RunCommand(base + "get lease kube-eventer -n kube-system -o jsonpath={.spec.holderIdentity}");
   EXPECT_EQ(rc2, 0) << json;
   EXPECT_EQ(json, "replica-1");
+  // kubectl create validates against the server's OpenAPI (no --validate=false needed), and
+  // rejects an unknown field through fieldValidation=Strict.
+  auto write = [&](const char* name, const char* spec) {
+    const fs::path path = dir / name;
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    EXPECT_NE(f, nullptr);
+    if (f == nullptr) return path;
+    std::fprintf(f,
+                 "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: %s\n"
+                 "  namespace: kube-system\nspec:\n  %s\n",
+                 name, spec);
+    std::fclose(f);
+    return path;
+  };
+  auto [rc3, created] =
+      RunCommand(base + "create -f " + write("from-kubectl", "holderIdentity: replica-2").string());
+  EXPECT_EQ(rc3, 0) << created;
+  EXPECT_THAT(created, HasSubstr("lease.coordination.k8s.io/from-kubectl created"));
+  auto [rc4, bogus] = RunCommand(base + "create -f " + write("bogus", "holder: x").string());
+  EXPECT_NE(rc4, 0);
+  EXPECT_THAT(bogus, HasSubstr(R"(unknown field "spec.holder")"));
+  // kubectl get -w prints the rows of the watch's Table frames.
+  auto [rc5, watched] = RunCommand(base + "get leases -n kube-system -w --request-timeout=2s");
+  EXPECT_THAT(watched, HasSubstr("from-kubectl"));
+  EXPECT_THAT(watched, HasSubstr("replica-2"));
   fs::remove_all(dir);
 }
 

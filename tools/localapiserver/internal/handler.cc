@@ -241,8 +241,13 @@ struct Handler::Route {
 
 Handler::Handler(Options options)
     : options_(std::move(options)),
-      openapi_(std::make_shared<const OpenAPI>(EventOpenAPIGroupVersions(options_.serve_events_v1),
-                                               "v1.32.0-kubeevents")),
+      openapi_(std::make_shared<const OpenAPI>(
+          [&] {
+            auto gvs = EventOpenAPIGroupVersions(options_.serve_events_v1);
+            gvs.push_back(LeaseOpenAPIGroupVersion());
+            return gvs;
+          }(),
+          "v1.32.0-kubeevents")),
       terminating_(options_.terminating_namespaces),
       server_address_(options_.server_address),
       leases_(std::make_shared<LeaseHandler>(
@@ -337,7 +342,7 @@ Response Handler::Handle(const Request& request) {
     const Query query =
         qpos == std::string_view::npos ? Query() : ParseQuery(target.substr(qpos + 1));
     return leases_->Handle(request, {std::span(seg).subspan(2), &query, AcceptsJson(request.accept),
-                                     WantsTable(request.accept)});
+                                     WantsTable(request.accept), openapi_.get()});
   }
 
   Route route;

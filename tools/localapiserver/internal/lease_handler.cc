@@ -1,5 +1,6 @@
 #include "kubeevents/tools/localapiserver/internal/lease_handler.h"
 
+#include <charconv>
 #include <chrono>
 #include <utility>
 
@@ -21,7 +22,7 @@ namespace {
 constexpr std::string_view kResource = "leases";
 constexpr std::string_view kGroupVersion = "coordination.k8s.io/v1";
 constexpr std::string_view kLeaseResource =
-    R"({"name":"leases","singularName":"lease","namespaced":true,"kind":"Lease","verbs":["create","delete","get","list","patch","update"]})";
+    R"({"name":"leases","singularName":"lease","namespaced":true,"kind":"Lease","verbs":["create","delete","get","list","patch","update","watch"]})";
 constexpr std::string_view kVersions =
     R"("versions":[{"groupVersion":"coordination.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"coordination.k8s.io/v1","version":"v1"})";
 
@@ -100,6 +101,33 @@ Status CheckIdentity(const coordination::Lease& lease, std::string_view ns, std:
   return {};
 }
 
+// fieldValidation (Ignore|Warn|Strict, default Warn) of a body against the Lease schema: the
+// Warning header's value, or the 400 Strict / 422 bad-directive error.
+StatusOr<std::string> ValidateFields(const LeaseHandler::Context& context, std::string_view body,
+                                     std::string_view options_kind, bool decode_prefix) {
+  if (context.openapi == nullptr) return std::string();
+  std::string_view directive;
+  if (context.query != nullptr) {
+    if (auto it = context.query->find("fieldValidation"); it != context.query->end()) {
+      directive = it->second;
+    }
+  }
+  return context.openapi->ValidateFields(
+      directive, options_kind, LeaseHandler::kGroup, "v1", "Lease", body,
+      decode_prefix ? "Lease in version \"v1\" cannot be handled as a Lease: " : "");
+}
+
+Response WithWarning(Response r, const std::string& warning) {
+  if (!warning.empty()) r.headers.emplace_back("Warning", warning);
+  return r;
+}
+
+std::string_view Param(const LeaseHandler::Context& context, std::string_view key) {
+  if (context.query == nullptr) return {};
+  auto it = context.query->find(key);
+  return it == context.query->end() ? std::string_view() : std::string_view(it->second);
+}
+
 }  // namespace
 
 struct LeaseHandler::Route {
@@ -139,7 +167,11 @@ Response LeaseHandler::Handle(const Request& request, const Context& context) {
   if (seg[0] != "v1") return NotFoundPath();
   Route route;
   std::size_t i = 1;
-  if (seg[i] == "watch") return MethodNotSupported("watch");  // not served by this server
+  bool watch = false;
+  if (seg[i] == "watch") {  // the legacy /watch/ path prefix
+    watch = true;
+    ++i;
+  }
   if (i + 1 < seg.size() && seg[i] == "namespaces") {
     route.ns = seg[i + 1];
     i += 2;
@@ -149,21 +181,25 @@ Response LeaseHandler::Handle(const Request& request, const Context& context) {
     route.collection = false;
     route.name = seg[i + 1];
   }
-  if (context.query != nullptr) {
-    const auto w = context.query->find("watch");
-    if (w != context.query->end() && (w->second == "true" || w->second == "1")) {
+  if (const auto w = Param(context, "watch"); w == "true" || w == "1") watch = true;
+  if (watch) {
+    if (m != "GET") return MethodNotSupported(m);
+    if (!route.collection) {
+      // kube-apiserver serves a watch of one object as a watch of the collection filtered
+      // by metadata.name; here a single lease is simply not offered.
       return MethodNotSupported("watch");
     }
+    return Watch(route, context);
   }
   if (route.collection) {
     if (m == "GET") return List(route, context);
-    if (m == "POST" && !route.ns.empty()) return Create(request, route);
+    if (m == "POST" && !route.ns.empty()) return Create(request, route, context);
     return MethodNotSupported(m == "POST" ? "create" : m);
   }
   if (route.ns.empty()) return NotFoundPath();
   if (m == "GET") return Get(route, context);
-  if (m == "PUT") return Put(request, route);
-  if (m == "PATCH") return Patch(request, route);
+  if (m == "PUT") return Put(request, route, context);
+  if (m == "PATCH") return Patch(request, route, context);
   if (m == "DELETE") return Delete(request, route);
   return MethodNotSupported(m);
 }
@@ -188,7 +224,42 @@ Response LeaseHandler::List(const Route& route, const Context& context) {
   return Json(200, api::ToJson(list));
 }
 
-Response LeaseHandler::Create(const Request& request, const Route& route) {
+Response LeaseHandler::Watch(const Route& route, const Context& context) {
+  if (!context.wants_table && !context.accepts_json) return NotAcceptable();
+  Response r;
+  if (const auto t = Param(context, "timeoutSeconds"); !t.empty()) {
+    long secs = 0;
+    std::from_chars(t.data(), t.data() + t.size(), secs);
+    r.watch_timeout = std::chrono::seconds(std::max(0L, secs));
+  }
+  LeaseStore::FrameEncoder encode;
+  if (context.wants_table) {
+    // `kubectl get leases -w`: each object is a one-row Table; the columns travel once.
+    encode = [this, first = true](std::string_view type, const coordination::Lease& lease) mutable {
+      std::string out = R"({"type":")" + std::string(type) + R"(","object":)" +
+                        TableJson({lease}, lease.metadata.resource_version, !first) + "}\n";
+      first = false;
+      return out;
+    };
+  } else {
+    encode = [](std::string_view type, const coordination::Lease& lease) {
+      return R"({"type":")" + std::string(type) + R"(","object":)" + api::ToJson(lease) + "}\n";
+    };
+  }
+  auto w = store_->Watch(route.ns, Param(context, "resourceVersion"), std::move(encode));
+  if (!w) {
+    if (w.status().code() == StatusCode::kOutOfRange) {
+      auto st = errors::NewGeneric("Expired", 410, w.status().message());
+      r.watch_error_frame = R"({"type":"ERROR","object":)" + api::ToJson(st) + "}\n";
+      return r;
+    }
+    return StatusResponse(errors::NewBadRequest(w.status().message()));
+  }
+  r.watch = std::move(*w);
+  return r;
+}
+
+Response LeaseHandler::Create(const Request& request, const Route& route, const Context& context) {
   if (const auto t = MediaType(request.content_type); !t.empty() && t != "application/json") {
     return StatusResponse(errors::NewGeneric(
         errors::kReasonUnsupportedMediaType, 415,
@@ -197,6 +268,8 @@ Response LeaseHandler::Create(const Request& request, const Route& route) {
   }
   auto lease = DecodeLease(request.body);
   if (!lease) return FromStatus(lease.status());
+  auto warning = ValidateFields(context, request.body, "CreateOptions", true);
+  if (!warning) return FromStatus(warning.status());
   auto& md = lease->metadata;
   if (md.namespace_.empty()) md.namespace_ = route.ns;
   if (md.namespace_ != route.ns) {
@@ -205,10 +278,10 @@ Response LeaseHandler::Create(const Request& request, const Route& route) {
   }
   auto stored = store_->Create(std::move(*lease));
   if (!stored) return FromStatus(stored.status());
-  return Json(201, api::ToJson(*stored));
+  return WithWarning(Json(201, api::ToJson(*stored)), *warning);
 }
 
-Response LeaseHandler::Put(const Request& request, const Route& route) {
+Response LeaseHandler::Put(const Request& request, const Route& route, const Context& context) {
   if (const auto t = MediaType(request.content_type); !t.empty() && t != "application/json") {
     return StatusResponse(errors::NewGeneric(
         errors::kReasonUnsupportedMediaType, 415,
@@ -217,15 +290,17 @@ Response LeaseHandler::Put(const Request& request, const Route& route) {
   }
   auto lease = DecodeLease(request.body);
   if (!lease) return FromStatus(lease.status());
+  auto warning = ValidateFields(context, request.body, "UpdateOptions", true);
+  if (!warning) return FromStatus(warning.status());
   if (auto st = CheckIdentity(*lease, route.ns, route.name); !st.ok()) return FromStatus(st);
   lease->metadata.namespace_ = route.ns;
   bool created = false;
   auto stored = store_->Update(std::move(*lease), created);
   if (!stored) return FromStatus(stored.status());
-  return Json(created ? 201 : 200, api::ToJson(*stored));
+  return WithWarning(Json(created ? 201 : 200, api::ToJson(*stored)), *warning);
 }
 
-Response LeaseHandler::Patch(const Request& request, const Route& route) {
+Response LeaseHandler::Patch(const Request& request, const Route& route, const Context& context) {
   const auto type = MediaType(request.content_type);
   if (type != "application/merge-patch+json" && type != "application/strategic-merge-patch+json") {
     return StatusResponse(errors::NewGeneric(
@@ -249,11 +324,13 @@ Response LeaseHandler::Patch(const Request& request, const Route& route) {
     if (!patched) return StatusResponse(errors::NewBadRequest(patched.status().message()));
     auto next = DecodeLease(*patched);
     if (!next) return FromStatus(next.status());
+    auto warning = ValidateFields(context, *patched, "PatchOptions", false);
+    if (!warning) return FromStatus(warning.status());
     if (auto st = CheckIdentity(*next, route.ns, route.name); !st.ok()) return FromStatus(st);
     next->metadata.namespace_ = route.ns;
     bool created = false;
     auto stored = store_->Update(std::move(*next), created);
-    if (stored) return Json(200, api::ToJson(*stored));
+    if (stored) return WithWarning(Json(200, api::ToJson(*stored)), *warning);
     if (!patch_has_rv && attempt < 5 && errors::IsConflict(stored.status())) continue;
     return FromStatus(stored.status());
   }
@@ -289,6 +366,11 @@ Response LeaseHandler::Delete(const Request& request, const Route& route) {
 
 Response LeaseHandler::Table(const std::vector<coordination::Lease>& items,
                              const std::string& resource_version) const {
+  return Json(200, TableJson(items, resource_version, false));
+}
+
+std::string LeaseHandler::TableJson(const std::vector<coordination::Lease>& items,
+                                    const std::string& resource_version, bool no_headers) const {
   const auto now = clock_->Now();
   std::string out;
   api::internal::JsonWriter w(out);
@@ -297,9 +379,13 @@ Response LeaseHandler::Table(const std::vector<coordination::Lease>& items,
   static constexpr std::pair<const char*, const char*> kColumns[] = {
       {"Name", "name"}, {"Holder", ""}, {"Age", ""}};
   w.Key("columnDefinitions");
-  w.StartArray();
-  for (const auto& [name, format] : kColumns) WriteColumnDefinition(w, name, "string", format, 0);
-  w.EndArray();
+  if (no_headers) {
+    w.Null();  // as kube-apiserver's watch frames after the first
+  } else {
+    w.StartArray();
+    for (const auto& [name, format] : kColumns) WriteColumnDefinition(w, name, "string", format, 0);
+    w.EndArray();
+  }
   w.Key("rows");
   w.StartArray();
   for (const auto& lease : items) {
@@ -326,7 +412,7 @@ Response LeaseHandler::Table(const std::vector<coordination::Lease>& items,
   }
   w.EndArray();
   w.EndObject();
-  return Json(200, std::move(out));
+  return out;
 }
 
 }  // namespace kube::localapiserver::internal

@@ -1,7 +1,9 @@
 // Internal: the coordination.k8s.io/v1 API of the local API server: discovery documents for
-// the group, and get/list/create/update/patch/delete of Leases over a LeaseStore, with
+// the group, and get/list/watch/create/update/patch/delete of Leases over a LeaseStore, with
 // kube-apiserver's status codes and bodies (409 Conflict on a stale resourceVersion, 409
-// AlreadyExists, 422 Invalid, 404 NotFound) and kubectl's Table (NAME, HOLDER, AGE).
+// AlreadyExists, 422 Invalid, 404 NotFound, 410 Expired on a watch from a compacted
+// resourceVersion), fieldValidation against the published OpenAPI schema, and kubectl's
+// Table (NAME, HOLDER, AGE), also per watch frame for `kubectl get leases -w`.
 #pragma once
 
 #include <map>
@@ -13,6 +15,7 @@
 #include "kubeevents/api/common/clock.h"
 #include "kubeevents/tools/localapiserver/internal/handler.h"
 #include "kubeevents/tools/localapiserver/internal/lease_store.h"
+#include "kubeevents/tools/localapiserver/internal/openapi.h"
 
 namespace kube::localapiserver::internal {
 
@@ -30,6 +33,8 @@ class LeaseHandler {
     const std::map<std::string, std::string, std::less<>>* query = nullptr;
     bool accepts_json = true;  ///< the Accept header allows plain JSON
     bool wants_table = false;  ///< kubectl asked for a meta.k8s.io/v1 Table
+    /// The server's OpenAPI documents, for fieldValidation=Strict|Warn; null = no checks.
+    const OpenAPI* openapi = nullptr;
   };
   Response Handle(const Request& request, const Context& context);
 
@@ -42,12 +47,17 @@ class LeaseHandler {
   struct Route;
   Response Get(const Route& route, const Context& context);
   Response List(const Route& route, const Context& context);
-  Response Create(const Request& request, const Route& route);
-  Response Put(const Request& request, const Route& route);
-  Response Patch(const Request& request, const Route& route);
+  Response Watch(const Route& route, const Context& context);
+  Response Create(const Request& request, const Route& route, const Context& context);
+  Response Put(const Request& request, const Route& route, const Context& context);
+  Response Patch(const Request& request, const Route& route, const Context& context);
   Response Delete(const Request& request, const Route& route);
   Response Table(const std::vector<api::coordination::v1::Lease>& items,
                  const std::string& resource_version) const;
+  // The Table JSON of `items`; without the column definitions when `no_headers` (watch
+  // frames after the first).
+  std::string TableJson(const std::vector<api::coordination::v1::Lease>& items,
+                        const std::string& resource_version, bool no_headers) const;
 
   const std::shared_ptr<LeaseStore> store_;
   const std::shared_ptr<Clock> clock_;

@@ -1,5 +1,6 @@
 #include "kubeevents/tools/localapiserver/internal/lease_store.h"
 
+#include <charconv>
 #include <chrono>
 #include <utility>
 
@@ -132,6 +133,7 @@ StatusOr<coordination::Lease> LeaseStore::CreateLocked(coordination::Lease lease
   md.resource_version = std::to_string(++rv_);
   lease.type_meta = {"coordination.k8s.io/v1", "Lease"};
   items_.emplace(key, lease);
+  PublishLocked("ADDED", lease);
   return lease;
 }
 
@@ -162,6 +164,7 @@ StatusOr<coordination::Lease> LeaseStore::Update(coordination::Lease lease, bool
   md.resource_version = std::to_string(++rv_);
   lease.type_meta = {"coordination.k8s.io/v1", "Lease"};
   it->second = lease;
+  PublishLocked("MODIFIED", lease);
   return lease;
 }
 
@@ -184,7 +187,68 @@ StatusOr<coordination::Lease> LeaseStore::Delete(std::string_view ns, std::strin
   coordination::Lease out = std::move(it->second);
   items_.erase(it);
   ++rv_;
+  // Watchers see the last state with the deletion's resourceVersion, as from kube-apiserver.
+  coordination::Lease deleted = out;
+  deleted.metadata.resource_version = std::to_string(rv_);
+  PublishLocked("DELETED", deleted);
   return out;
+}
+
+LeaseStore::~LeaseStore() { CloseWatchers(); }
+
+void LeaseStore::PublishLocked(const char* type, const coordination::Lease& lease) {
+  history_.push_back({rv_, type, lease});
+  if (history_.size() > kHistory) history_.pop_front();
+  std::erase_if(watches_, [](const LeaseWatch& w) { return w.watcher->stopped(); });
+  for (auto& w : watches_) {
+    if (!w.ns.empty() && w.ns != lease.metadata.namespace_) continue;
+    w.watcher->Push(Change{Change::Type::kRaw, nullptr, 0,
+                           std::make_shared<std::string>(w.encode(type, lease))});
+  }
+}
+
+StatusOr<std::shared_ptr<Watcher>> LeaseStore::Watch(std::string_view ns, std::string_view from_rv,
+                                                     FrameEncoder encode) {
+  std::uint64_t from = 0;
+  if (!from_rv.empty()) {
+    auto [end, ec] = std::from_chars(from_rv.data(), from_rv.data() + from_rv.size(), from);
+    if (ec != std::errc() || end != from_rv.data() + from_rv.size()) {
+      return InvalidArgumentError("invalid resource version \"" + std::string(from_rv) + "\"");
+    }
+  }
+  auto watcher = std::make_shared<Watcher>(std::string(ns), Selector(), kWatchQueueLimit);
+  std::lock_guard lock(mu_);
+  auto push = [&](const char* type, const coordination::Lease& lease) {
+    watcher->Push(
+        Change{Change::Type::kRaw, nullptr, 0, std::make_shared<std::string>(encode(type, lease))});
+  };
+  if (from == 0) {
+    for (const auto& [key, lease] : items_) {
+      if (ns.empty() || lease.metadata.namespace_ == ns) push("ADDED", lease);
+    }
+  } else if (from < rv_) {
+    // The history must hold every change after `from`: its oldest entry at most from + 1.
+    if (history_.empty() || history_.front().resource_version > from + 1) {
+      const std::uint64_t oldest = history_.empty() ? rv_ : history_.front().resource_version;
+      return Status(StatusCode::kOutOfRange, "too old resource version: " + std::to_string(from) +
+                                                 " (" + std::to_string(oldest - 1) + ")");
+    }
+    for (const auto& h : history_) {
+      if (h.resource_version <= from) continue;
+      if (ns.empty() || h.lease.metadata.namespace_ == ns) push(h.type, h.lease);
+    }
+  }
+  watches_.push_back({std::string(ns), std::move(encode), watcher});
+  return watcher;
+}
+
+void LeaseStore::CloseWatchers() {
+  std::vector<LeaseWatch> watches;
+  {
+    std::lock_guard lock(mu_);
+    watches.swap(watches_);
+  }
+  for (auto& w : watches) w.watcher->Close();
 }
 
 std::size_t LeaseStore::Size() const {

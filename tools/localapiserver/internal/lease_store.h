@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +17,7 @@
 #include "kubeevents/api/common/clock.h"
 #include "kubeevents/api/common/status_or.h"
 #include "kubeevents/api/coordination/v1/lease.h"
+#include "kubeevents/tools/localapiserver/internal/store.h"
 #include "kubeevents/tools/localapiserver/internal/validation.h"
 
 namespace kube::localapiserver::internal {
@@ -32,6 +35,8 @@ FieldErrors ValidateLeaseUpdate(const api::coordination::v1::Lease& lease,
 class LeaseStore {
  public:
   explicit LeaseStore(std::shared_ptr<Clock> clock);
+  /// Closes every watch.
+  ~LeaseStore();
 
   StatusOr<api::coordination::v1::Lease> Get(std::string_view ns, std::string_view name) const;
 
@@ -56,13 +61,48 @@ class LeaseStore {
 
   std::size_t Size() const;
 
+  /// Encodes one watch frame, `{"type":…,"object":…}\n`, for a change ("ADDED", "MODIFIED",
+  /// "DELETED") of a lease: as JSON, or as a one-row Table for kubectl. Called under the
+  /// store's lock, once per watcher and change.
+  using FrameEncoder =
+      std::function<std::string(std::string_view type, const api::coordination::v1::Lease&)>;
+  /// Starts a watch of the leases of `ns` ("" = every namespace). `from_rv` "" or "0": the
+  /// current leases arrive first as ADDED, then every change; otherwise the changes after
+  /// that resourceVersion, replayed from the history of the last `kHistory` changes —
+  /// kOutOfRange "too old resource version: <rv> (<oldest>)" when it no longer has them (the
+  /// handler sends that as a 410 Expired ERROR frame), kInvalidArgument for a non-number.
+  /// Every change reaches the watcher as a ready frame (Change::Type::kRaw).
+  StatusOr<std::shared_ptr<Watcher>> Watch(std::string_view ns, std::string_view from_rv,
+                                           FrameEncoder encode);
+  /// Ends every open watch (server shutdown).
+  void CloseWatchers();
+
+  /// Changes kept for watches that resume from a resourceVersion.
+  static constexpr std::size_t kHistory = 1000;
+  /// A watcher this far behind is closed (its client re-lists).
+  static constexpr std::size_t kWatchQueueLimit = 10000;
+
  private:
+  struct HistoryEntry {
+    std::uint64_t resource_version = 0;
+    const char* type = "";
+    api::coordination::v1::Lease lease;
+  };
+  struct LeaseWatch {
+    std::string ns;
+    FrameEncoder encode;
+    std::shared_ptr<Watcher> watcher;
+  };
   StatusOr<api::coordination::v1::Lease> CreateLocked(api::coordination::v1::Lease lease);
+  // Records a change in the history and sends it to the watchers of its namespace.
+  void PublishLocked(const char* type, const api::coordination::v1::Lease& lease);
 
   const std::shared_ptr<Clock> clock_;
   mutable std::mutex mu_;
   std::uint64_t rv_ = 1;
   std::map<std::string, api::coordination::v1::Lease, std::less<>> items_;
+  std::deque<HistoryEntry> history_;  ///< oldest first, at most kHistory
+  std::vector<LeaseWatch> watches_;
 };
 
 }  // namespace kube::localapiserver::internal

@@ -48,6 +48,9 @@ struct OpenAPIGroupVersion {
 /// The event resources: core/v1 events, and events.k8s.io/v1 events when `events_v1`.
 std::vector<OpenAPIGroupVersion> EventOpenAPIGroupVersions(bool events_v1);
 
+/// coordination.k8s.io/v1 Leases (what leader election locks on).
+OpenAPIGroupVersion LeaseOpenAPIGroupVersion();
+
 /// The meta.k8s.io/v1 component schemas every document carries.
 std::vector<std::pair<std::string, std::string>> MetaOpenAPISchemas();
 

@@ -1,6 +1,6 @@
-// The component schemas of the served resources (core/v1 and events.k8s.io/v1 Events) and
-// of meta.k8s.io/v1, in the shape kube-apiserver publishes: references as
-// `allOf: [{$ref}]`, `x-kubernetes-group-version-kind` on top-level kinds, maps as
+// The component schemas of the served resources (core/v1 and events.k8s.io/v1 Events,
+// coordination.k8s.io/v1 Leases) and of meta.k8s.io/v1, in the shape kube-apiserver publishes:
+// references as `allOf: [{$ref}]`, `x-kubernetes-group-version-kind` on top-level kinds, maps as
 // `additionalProperties`. Descriptions are short summaries of each field's meaning.
 #include <initializer_list>
 
@@ -297,6 +297,46 @@ std::vector<OpenAPIGroupVersion> EventOpenAPIGroupVersions(bool events_v1) {
   };
   out.push_back(std::move(ev));
   return out;
+}
+
+OpenAPIGroupVersion LeaseOpenAPIGroupVersion() {
+  OpenAPIGroupVersion gv;
+  gv.group = "coordination.k8s.io";
+  gv.version = "v1";
+  gv.resources = {{"leases", "Lease", "io.k8s.api.coordination.v1.Lease",
+                   "io.k8s.api.coordination.v1.LeaseList", true}};
+  gv.schemas = {
+      {"io.k8s.api.coordination.v1.LeaseSpec",
+       Object("The specification of a Lease.",
+              {{"acquireTime", Ref(M("MicroTime"), "When the current lease was acquired.")},
+               {"holderIdentity", Str("The identity of the holder of the current lease.")},
+               {"leaseDurationSeconds",
+                Int32("How long candidates wait to force-acquire the lease, measured from the "
+                      "last observed renewTime.")},
+               {"leaseTransitions", Int32("How many times the lease changed holders.")},
+               {"preferredHolder",
+                Str("Signals to the holder that the lease should be handed over to this "
+                    "identity (needs a strategy).")},
+               {"renewTime", Ref(M("MicroTime"), "When the current holder last renewed it.")},
+               {"strategy", Str("How a coordinated leader election picks a holder "
+                                "(OldestEmulationVersion).")}})},
+      {"io.k8s.api.coordination.v1.Lease",
+       Object("Lease defines a lease concept.",
+              {{"apiVersion", Str(kApiVersionDoc)},
+               {"kind", Str(kKindDoc)},
+               {"metadata", Ref(M("ObjectMeta"), "Standard object metadata.")},
+               {"spec",
+                Ref("io.k8s.api.coordination.v1.LeaseSpec", "The specification of the Lease.")}},
+              {}, {"coordination.k8s.io", "v1", "Lease"})},
+      {"io.k8s.api.coordination.v1.LeaseList",
+       Object("A list of Lease objects.",
+              {{"apiVersion", Str(kApiVersionDoc)},
+               {"items", RefList("io.k8s.api.coordination.v1.Lease", "The leases.")},
+               {"kind", Str(kKindDoc)},
+               {"metadata", Ref(M("ListMeta"), "Standard list metadata.")}},
+              {"items"}, {"coordination.k8s.io", "v1", "LeaseList"})},
+  };
+  return gv;
 }
 
 }  // namespace kube::localapiserver::internal

@@ -58,6 +58,7 @@ class Watcher {
 
  private:
   friend class EventStore;
+  friend class LeaseStore;  // pushes ready frames (kRaw) of lease changes
   bool Accepts(const api::core::v1::Event& e) const;
   void Push(Change c);
   void Close(bool cut = false);
