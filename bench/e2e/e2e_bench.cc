@@ -20,10 +20,14 @@
 // repeats. Repeats on events.k8s.io/v1 become one create and one series patch; the other
 // occurrences are absorbed into the series (written later by the refresh/finish tasks, as in
 // client-go), so that case reports events/s but no per-event latency.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -698,7 +702,56 @@ std::string Fixed(double v, int digits) {
   return buf;
 }
 
-std::string Json(const std::vector<Result>& results, const Flags& f) {
+// The machine's own ceiling for one request in flight: a bare blocking TCP ping-pong over
+// loopback between two threads (600-byte request, 200-byte answer, TCP_NODELAY) — no HTTP,
+// TLS, JSON or queues, just the two wake-ups per round trip every serial client pays.
+// Round trips per second; 0 when a socket call fails.
+double LoopbackRoundTripsPerSecond(int n) {
+  const int ls = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (ls < 0) return 0;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (::bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(ls, 1) != 0 ||
+      ::getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    ::close(ls);
+    return 0;
+  }
+  const int one = 1;
+  std::thread echo([ls, one] {
+    const int c = ::accept(ls, nullptr, nullptr);
+    if (c < 0) return;
+    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    char buf[1024];
+    char answer[200] = {};
+    while (::read(c, buf, sizeof buf) > 0) {
+      if (::write(c, answer, sizeof answer) < 0) break;
+    }
+    ::close(c);
+  });
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  double rate = 0;
+  if (s >= 0 && ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    char request[600] = {};
+    char buf[1024];
+    const auto start = std::chrono::steady_clock::now();
+    int done = 0;
+    for (; done < n; ++done) {
+      if (::write(s, request, sizeof request) < 0 || ::read(s, buf, sizeof buf) <= 0) break;
+    }
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    if (done == n && took.count() > 0) rate = n / took.count();
+  }
+  if (s >= 0) ::close(s);
+  ::shutdown(ls, SHUT_RDWR);
+  ::close(ls);
+  echo.join();
+  return rate;
+}
+
+std::string Json(const std::vector<Result>& results, const Flags& f, double loopback_rtt_per_s) {
   std::ostringstream o;
   auto num = [&](double v) {
     char buf[64];
@@ -706,7 +759,8 @@ std::string Json(const std::vector<Result>& results, const Flags& f) {
     return std::string(buf);
   };
   o << "{\n  \"events\": " << f.events << ",\n  \"latency_events\": " << f.latency_events
-    << ",\n  \"spam_filter\": " << (f.spam_filter ? "true" : "false") << ",\n  \"runs\": [";
+    << ",\n  \"spam_filter\": " << (f.spam_filter ? "true" : "false")
+    << ",\n  \"loopback_round_trips_per_s\": " << num(loopback_rtt_per_s) << ",\n  \"runs\": [";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const Result& r = results[i];
     o << (i ? ",\n" : "\n") << "    {\"target\": \"" << r.target << "\", \"api\": \"" << r.api
@@ -802,6 +856,11 @@ int main(int argc, char** argv) {
   }
   for (auto& t : targets) Tune(t.config, f);
 
+  const double loopback_rtt = LoopbackRoundTripsPerSecond(20000);
+  std::printf(
+      "loopback TCP ping-pong between two threads (the ceiling of one request in "
+      "flight): %.0f round trips/s\n",
+      loopback_rtt);
   std::vector<Result> results;
   std::printf("%-10s %-6s %-6s %-5s %7s %11s %9s %9s %9s %10s %10s %7s %7s\n", "target", "api",
               "mode", "phase", "events", "events/s", "acked", "p50_us", "p99_us", "client_us",
@@ -845,7 +904,7 @@ int main(int argc, char** argv) {
   }
   if (!f.json.empty()) {
     std::ofstream out(f.json);
-    out << Json(results, f);
+    out << Json(results, f, loopback_rtt);
     if (!out) {
       std::cerr << "kubeevents_e2e_bench: cannot write " << f.json << "\n";
       return 1;
