@@ -606,13 +606,23 @@ StatusOr<Config> Build(const Merged& m, const KubeconfigOverrides& ov,
       !s.ok())
     return s;
   // Data for one half and a file for the other: load the file half into memory.
+  // (Read again: the file may have changed or gone since `pick` checked it.)
+  auto load = [&](std::string& file, std::string& data, const char* field) -> Status {
+    auto content = internal::ReadFile(file);
+    if (!content.ok()) {
+      return InvalidArgumentError(uorigin + ": " + upath + ": " + field + ": unable to read " +
+                                  content.status().message());
+    }
+    data = *std::move(content);
+    file.clear();
+    return Status();
+  };
   if (!config.tls.cert_data.empty() && !config.tls.key_file.empty()) {
-    config.tls.key_data = *internal::ReadFile(config.tls.key_file);
-    config.tls.key_file.clear();
+    if (Status s = load(config.tls.key_file, config.tls.key_data, "client-key"); !s.ok()) return s;
   }
   if (!config.tls.key_data.empty() && !config.tls.cert_file.empty()) {
-    config.tls.cert_data = *internal::ReadFile(config.tls.cert_file);
-    config.tls.cert_file.clear();
+    if (Status s = load(config.tls.cert_file, config.tls.cert_data, "client-certificate"); !s.ok())
+      return s;
   }
   config.bearer_token = u.token;
   if (!u.token_file.empty()) {

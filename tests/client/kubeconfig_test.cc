@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "kubeevents/api/internal/json_codec.h"
+#include "kubeevents/client/rest/internal/url.h"
 #include "kubeevents/client/rest/rest_client.h"
 #include "test_util.h"
 
@@ -141,6 +142,37 @@ TEST(Kubeconfig, MalformedFilesNameTheFileAndField) {
   EXPECT_THAT(type.status().message(),
               HasSubstr("bad-type.yaml: clusters[0].cluster.insecure-skip-tls-verify: expected a "
                         "boolean (line 8)"));
+}
+
+// A credential path that names an endless or huge file fails with the field and the limit
+// instead of reading until memory runs out.
+TEST(Kubeconfig, EndlessOrHugeCredentialFilesAreRefused) {
+  TempDir dir;
+  const std::string kubeconfig = dir.Write("config", R"(apiVersion: v1
+kind: Config
+current-context: c
+contexts:
+- name: c
+  context: {cluster: k, user: u}
+clusters:
+- name: k
+  cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}
+users:
+- name: u
+  user: {tokenFile: /dev/zero}
+)");
+  auto c = LoadKubeconfigFile(kubeconfig, {}, Quiet());
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("tokenFile: unable to read"));
+  EXPECT_THAT(c.status().message(), HasSubstr("/dev/zero: the file is larger than 16 MiB"));
+
+  const std::string big = dir.Write("big", std::string(internal::kMaxCredentialFileBytes + 1, 'x'));
+  auto too_big = internal::ReadFile(big);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.status().code(), StatusCode::kFailedPrecondition);
+  auto at_limit = internal::ReadFile(big, internal::kMaxCredentialFileBytes + 1);
+  ASSERT_TRUE(at_limit.ok()) << at_limit.status();
+  EXPECT_EQ(at_limit->size(), internal::kMaxCredentialFileBytes + 1);
 }
 
 TEST(Kubeconfig, InsecureWithCAIsRejected) {

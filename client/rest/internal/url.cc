@@ -217,7 +217,7 @@ std::string EscapeURLComponent(std::string_view s, bool query) {
   return out;
 }
 
-StatusOr<std::string> ReadFile(const std::string& path) {
+StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;
@@ -225,10 +225,20 @@ StatusOr<std::string> ReadFile(const std::string& path) {
     if (err == ENOENT) return NotFoundError(std::move(msg));
     return FailedPreconditionError(std::move(msg));
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  // Read in blocks up to one byte past the limit: works for pipes and device files, whose
+  // size is not known in advance, and stops an endless one.
+  std::string out;
+  char block[64 * 1024];
+  while (in && out.size() <= max_bytes) {
+    in.read(block, sizeof block);
+    out.append(block, static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) return FailedPreconditionError("read " + path + ": I/O error");
-  return ss.str();
+  if (out.size() > max_bytes) {
+    return FailedPreconditionError("read " + path + ": the file is larger than " +
+                                   std::to_string(max_bytes >> 20) + " MiB");
+  }
+  return out;
 }
 
 }  // namespace kube::rest::internal

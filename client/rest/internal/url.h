@@ -2,6 +2,7 @@
 // StdEncoding decodes it, and host classification helpers. Not installed.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -42,8 +43,14 @@ std::string EncodeBase64(std::string_view data);
 /// Percent-encodes a path segment or query component (RFC 3986 unreserved kept).
 std::string EscapeURLComponent(std::string_view s, bool query);
 
-/// Reads a whole file. Errors are kNotFound / kPermissionDenied-like kFailedPrecondition
-/// with the path and strerror.
-StatusOr<std::string> ReadFile(const std::string& path);
+/// Largest file ReadFile accepts: kubeconfigs, CA bundles, certificates, keys and tokens are
+/// kilobytes; a path that names /dev/zero or a log file must fail, not fill memory.
+inline constexpr std::size_t kMaxCredentialFileBytes = std::size_t{16} << 20;
+
+/// Reads a whole file of at most `max_bytes`. Errors are kNotFound / kPermissionDenied-like
+/// kFailedPrecondition with the path and strerror, and kFailedPrecondition "… is larger than
+/// 16 MiB" for a bigger (or endless) file.
+StatusOr<std::string> ReadFile(const std::string& path,
+                               std::size_t max_bytes = kMaxCredentialFileBytes);
 
 }  // namespace kube::rest::internal
