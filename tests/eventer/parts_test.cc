@@ -205,6 +205,16 @@ TEST(CheckpointTest, RoundTripAtomicAndCorrupt) {
     EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
     EXPECT_THAT(r.status().message(), ::testing::HasSubstr(path + ": corrupt checkpoint"));
   }
+  // Nested a million levels deep: parsed without recursion, reported as corrupt.
+  std::ofstream(path, std::ios::trunc) << std::string(1000000, '[');
+  auto deep = ReadCheckpoint(path);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_THAT(deep.status().message(), ::testing::HasSubstr(path + ": corrupt checkpoint"));
+  // A path that never ends (or a huge file) is refused at 16 MiB, not read into memory.
+  auto endless = ReadCheckpoint("/dev/zero");
+  ASSERT_FALSE(endless.ok());
+  EXPECT_EQ(endless.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(endless.status().message(), ::testing::HasSubstr("larger than 16 MiB"));
   std::filesystem::remove_all(dir);
 }
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "kubeevents/api/internal/json_writer.h"
+#include "kubeevents/client/rest/internal/url.h"
 
 namespace kube::eventer {
 
@@ -20,16 +21,15 @@ std::string CheckpointKey(const std::string& namespace_, const std::string& fiel
 }
 
 StatusOr<CheckpointState> ReadCheckpoint(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (!std::filesystem::exists(path)) return CheckpointState{};
-    return Status(StatusCode::kDataLoss, path + ": cannot read the checkpoint");
+  auto read = rest::internal::ReadFile(path);
+  if (!read.ok()) {
+    if (read.status().code() == StatusCode::kNotFound) return CheckpointState{};
+    return Status(StatusCode::kDataLoss,
+                  path + ": cannot read the checkpoint: " + read.status().message());
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string body = text.str();
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  const std::string& body = *read;
+  rapidjson::Document doc;  // iterative: a corrupt, deeply nested file cannot overflow the stack
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   auto corrupt = [&](const std::string& why) {
     return Status(StatusCode::kDataLoss, path + ": corrupt checkpoint: " + why);
   };

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "kubeevents/client/rest/internal/url.h"
 #include "kubeevents/tools/eventer/route.h"
 #include "kubeevents/tools/eventer/template.h"
 
@@ -451,11 +452,10 @@ StatusOr<Config> ParseConfig(std::string_view yaml, const std::string& file) {
 }
 
 StatusOr<Config> LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgumentError(path + ": cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseConfig(text.str(), path);
+  auto text = rest::internal::ReadFile(path);
+  if (!text.ok())
+    return InvalidArgumentError(path + ": cannot read the file: " + text.status().message());
+  return ParseConfig(*text, path);
 }
 
 }  // namespace kube::eventer
