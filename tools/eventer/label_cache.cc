@@ -33,7 +33,8 @@ StatusOr<Labels> FetchLabels(rest::RESTClient& client, const api::core::v1::Obje
   if (res.status_code() == 404) return Labels{};
   if (!res.ok()) return res.status();
   rapidjson::Document doc;
-  doc.Parse(res.body().data(), res.body().size());
+  // Iterative: a server answering with deeply nested JSON cannot overflow the stack.
+  doc.Parse<rapidjson::kParseIterativeFlag>(res.body().data(), res.body().size());
   if (doc.HasParseError() || !doc.IsObject()) {
     return InvalidArgumentError("GET " + ObjectPath(ref) + ": response is not a JSON object");
   }
