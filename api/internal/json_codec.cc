@@ -225,6 +225,18 @@ StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
   return doc;
 }
 
+StatusOr<rapidjson::Document> ParseDocumentInsitu(std::string& buffer) {
+  rapidjson::Document doc;
+  doc.ParseInsitu<rapidjson::kParseIterativeFlag>(buffer.data());
+  if (doc.HasParseError()) {
+    return InvalidArgumentError(std::string("malformed JSON at offset ") +
+                                std::to_string(doc.GetErrorOffset()) + ": " +
+                                rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  KUBE_RETURN_IF_ERROR(CheckDepth(doc));
+  return doc;
+}
+
 void WriteValue(JsonWriter& w, const Value& v) {
   switch (v.GetType()) {
     case rapidjson::kNullType:
@@ -932,7 +944,10 @@ StatusOr<T> FromJson(std::string_view json) {
   if constexpr (std::is_same_v<T, meta::v1::WatchEvent>) {
     return internal::ScanWatchEvent(json);
   } else {
-    auto doc = internal::ParseDocument(json);
+    // Parsed in place in a private copy: the document's strings point into it instead of
+    // being copied into the document's pool first (the readers copy them out once).
+    std::string buffer(json);
+    auto doc = internal::ParseDocumentInsitu(buffer);
     if (!doc) return doc.status();
     if (!doc->IsObject()) {
       return InvalidArgumentError("expected a JSON object at the top level");

@@ -33,6 +33,10 @@ struct JsonPath {
 /// depth. Errors are kInvalidArgument naming the offset.
 StatusOr<rapidjson::Document> ParseDocument(std::string_view json);
 
+/// ParseDocument of `buffer` in place (RapidJSON's insitu mode): the document's strings point
+/// into `buffer`, which it modifies and which must outlive it. A NUL byte ends the input.
+StatusOr<rapidjson::Document> ParseDocumentInsitu(std::string& buffer);
+
 /// Reads a metav1.WatchEvent with a SAX pass: the whole frame is validated (syntax, depth,
 /// the types of "type" and "object") and the object is kept as the exact text it was sent
 /// as, without building a DOM of it or re-encoding it.
