@@ -247,6 +247,39 @@ TEST_F(LeaseServerTest, WatchWithoutAResourceVersionStartsWithTheCurrentLeases) 
   EXPECT_EQ(other, "");
 }
 
+TEST_F(LeaseServerTest, SelectorsFilterListsAndWatches) {
+  ASSERT_EQ(Create("one").status, 201);
+  ASSERT_EQ(client_
+                ->Do("POST", kLeases,
+                     R"({"metadata":{"name":"two","labels":{"app":"eventer"}},"spec":{}})")
+                .status,
+            201);
+  auto by_name = client_->Do("GET", std::string(kLeases) + "?fieldSelector=metadata.name%3Done");
+  ASSERT_EQ(by_name.status, 200) << by_name.body;
+  EXPECT_THAT(by_name.body, HasSubstr(R"("name":"one")"));
+  EXPECT_EQ(by_name.body.find(R"("name":"two")"), std::string::npos);
+  auto by_label = client_->Do("GET", std::string(kLeases) + "?labelSelector=app%3Deventer");
+  EXPECT_THAT(by_label.body, HasSubstr(R"("name":"two")"));
+  EXPECT_EQ(by_label.body.find(R"("name":"one")"), std::string::npos);
+  auto not_one = client_->Do("GET", std::string(kLeases) + "?fieldSelector=metadata.name!%3Done");
+  EXPECT_THAT(not_one.body, HasSubstr(R"("name":"two")"));
+  EXPECT_EQ(not_one.body.find(R"("name":"one")"), std::string::npos);
+  auto unsupported =
+      client_->Do("GET", std::string(kLeases) + "?fieldSelector=spec.holderIdentity%3Da");
+  EXPECT_EQ(unsupported.status, 400);
+  EXPECT_THAT(unsupported.body, HasSubstr("field label not supported: spec.holderIdentity"));
+  // A watch of one lease by name (the legacy path and kubectl's fieldSelector form alike).
+  for (const std::string target :
+       {std::string("/apis/coordination.k8s.io/v1/watch/namespaces/kube-system/leases/two"),
+        std::string(kLeases) + "?watch=1&fieldSelector=metadata.name%3Dtwo"}) {
+    auto got = client_->Watch(
+        target + (target.find('?') == std::string::npos ? "?" : "&") + "timeoutSeconds=1",
+        [](const std::string&) { return false; });
+    EXPECT_THAT(got, HasSubstr(R"("name":"two")")) << target;
+    EXPECT_EQ(got.find(R"("name":"one")"), std::string::npos) << target;
+  }
+}
+
 TEST_F(LeaseServerTest, WatchFromACompactedResourceVersionIsExpired) {
   ASSERT_EQ(Create("lock").status, 201);
   for (std::size_t i = 0; i <= internal::LeaseStore::kHistory; ++i) {

@@ -184,11 +184,9 @@ Response LeaseHandler::Handle(const Request& request, const Context& context) {
   if (const auto w = Param(context, "watch"); w == "true" || w == "1") watch = true;
   if (watch) {
     if (m != "GET") return MethodNotSupported(m);
-    if (!route.collection) {
-      // kube-apiserver serves a watch of one object as a watch of the collection filtered
-      // by metadata.name; here a single lease is simply not offered.
-      return MethodNotSupported("watch");
-    }
+    // A watch of one lease is, as in kube-apiserver, the collection's watch filtered by
+    // metadata.name (Watch adds the requirement).
+    if (!route.collection && route.ns.empty()) return NotFoundPath();
     return Watch(route, context);
   }
   if (route.collection) {
@@ -213,7 +211,10 @@ Response LeaseHandler::Get(const Route& route, const Context& context) {
 }
 
 Response LeaseHandler::List(const Route& route, const Context& context) {
-  auto listed = store_->List(route.ns);
+  auto selector =
+      Selector::ParseForLeases(Param(context, "fieldSelector"), Param(context, "labelSelector"));
+  if (!selector) return StatusResponse(errors::NewBadRequest(selector.status().message()));
+  auto listed = store_->List(route.ns, *selector);
   const std::string rv = std::to_string(listed.resource_version);
   if (context.wants_table) return Table(listed.items, rv);
   if (!context.accepts_json) return NotAcceptable();
@@ -246,7 +247,17 @@ Response LeaseHandler::Watch(const Route& route, const Context& context) {
       return R"({"type":")" + std::string(type) + R"(","object":)" + api::ToJson(lease) + "}\n";
     };
   }
-  auto w = store_->Watch(route.ns, Param(context, "resourceVersion"), std::move(encode));
+  std::string fields(Param(context, "fieldSelector"));
+  if (!route.collection) {
+    if (route.name.find_first_of(",=!") != std::string::npos) {
+      return StatusResponse(errors::NewBadRequest("invalid lease name \"" + route.name + "\""));
+    }
+    fields = "metadata.name=" + route.name + (fields.empty() ? "" : "," + fields);
+  }
+  auto selector = Selector::ParseForLeases(fields, Param(context, "labelSelector"));
+  if (!selector) return StatusResponse(errors::NewBadRequest(selector.status().message()));
+  auto w = store_->Watch(route.ns, std::move(*selector), Param(context, "resourceVersion"),
+                         std::move(encode));
   if (!w) {
     if (w.status().code() == StatusCode::kOutOfRange) {
       auto st = errors::NewGeneric("Expired", 410, w.status().message());

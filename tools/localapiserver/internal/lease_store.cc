@@ -96,12 +96,14 @@ StatusOr<coordination::Lease> LeaseStore::Get(std::string_view ns, std::string_v
   return it->second;
 }
 
-LeaseStore::ListResult LeaseStore::List(std::string_view ns) const {
+LeaseStore::ListResult LeaseStore::List(std::string_view ns, const Selector& selector) const {
   std::lock_guard lock(mu_);
   ListResult out;
   out.resource_version = rv_;
   for (const auto& [key, lease] : items_) {
-    if (ns.empty() || lease.metadata.namespace_ == ns) out.items.push_back(lease);
+    if ((ns.empty() || lease.metadata.namespace_ == ns) && selector.Matches(lease)) {
+      out.items.push_back(lease);
+    }
   }
   return out;
 }
@@ -202,12 +204,14 @@ void LeaseStore::PublishLocked(const char* type, const coordination::Lease& leas
   std::erase_if(watches_, [](const LeaseWatch& w) { return w.watcher->stopped(); });
   for (auto& w : watches_) {
     if (!w.ns.empty() && w.ns != lease.metadata.namespace_) continue;
+    if (!w.selector.Matches(lease)) continue;
     w.watcher->Push(Change{Change::Type::kRaw, nullptr, 0,
                            std::make_shared<std::string>(w.encode(type, lease))});
   }
 }
 
-StatusOr<std::shared_ptr<Watcher>> LeaseStore::Watch(std::string_view ns, std::string_view from_rv,
+StatusOr<std::shared_ptr<Watcher>> LeaseStore::Watch(std::string_view ns, Selector selector,
+                                                     std::string_view from_rv,
                                                      FrameEncoder encode) {
   std::uint64_t from = 0;
   if (!from_rv.empty()) {
@@ -219,6 +223,7 @@ StatusOr<std::shared_ptr<Watcher>> LeaseStore::Watch(std::string_view ns, std::s
   auto watcher = std::make_shared<Watcher>(std::string(ns), Selector(), kWatchQueueLimit);
   std::lock_guard lock(mu_);
   auto push = [&](const char* type, const coordination::Lease& lease) {
+    if (!selector.Matches(lease)) return;
     watcher->Push(
         Change{Change::Type::kRaw, nullptr, 0, std::make_shared<std::string>(encode(type, lease))});
   };
@@ -238,7 +243,7 @@ StatusOr<std::shared_ptr<Watcher>> LeaseStore::Watch(std::string_view ns, std::s
       if (ns.empty() || h.lease.metadata.namespace_ == ns) push(h.type, h.lease);
     }
   }
-  watches_.push_back({std::string(ns), std::move(encode), watcher});
+  watches_.push_back({std::string(ns), std::move(selector), std::move(encode), watcher});
   return watcher;
 }
 

@@ -17,6 +17,7 @@
 #include "kubeevents/api/common/clock.h"
 #include "kubeevents/api/common/status_or.h"
 #include "kubeevents/api/coordination/v1/lease.h"
+#include "kubeevents/tools/localapiserver/internal/selector.h"
 #include "kubeevents/tools/localapiserver/internal/store.h"
 #include "kubeevents/tools/localapiserver/internal/validation.h"
 
@@ -44,8 +45,8 @@ class LeaseStore {
     std::vector<api::coordination::v1::Lease> items;  ///< ordered by namespace/name
     std::uint64_t resource_version = 0;
   };
-  /// The leases of `ns` ("" = every namespace).
-  ListResult List(std::string_view ns) const;
+  /// The leases of `ns` ("" = every namespace) that `selector` matches.
+  ListResult List(std::string_view ns, const Selector& selector = Selector()) const;
 
   /// POST: sets uid, creationTimestamp and resourceVersion (which must be empty).
   StatusOr<api::coordination::v1::Lease> Create(api::coordination::v1::Lease lease);
@@ -72,8 +73,9 @@ class LeaseStore {
   /// kOutOfRange "too old resource version: <rv> (<oldest>)" when it no longer has them (the
   /// handler sends that as a 410 Expired ERROR frame), kInvalidArgument for a non-number.
   /// Every change reaches the watcher as a ready frame (Change::Type::kRaw).
-  StatusOr<std::shared_ptr<Watcher>> Watch(std::string_view ns, std::string_view from_rv,
-                                           FrameEncoder encode);
+  /// Only leases `selector` matches are sent (a DELETED frame when a matching lease goes).
+  StatusOr<std::shared_ptr<Watcher>> Watch(std::string_view ns, Selector selector,
+                                           std::string_view from_rv, FrameEncoder encode);
   /// Ends every open watch (server shutdown).
   void CloseWatchers();
 
@@ -90,6 +92,7 @@ class LeaseStore {
   };
   struct LeaseWatch {
     std::string ns;
+    Selector selector;
     FrameEncoder encode;
     std::shared_ptr<Watcher> watcher;
   };

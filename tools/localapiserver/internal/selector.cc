@@ -271,13 +271,42 @@ StatusOr<Selector> Selector::Parse(std::string_view field_selector, std::string_
   return s;
 }
 
+StatusOr<Selector> Selector::ParseForLeases(std::string_view field_selector,
+                                            std::string_view label_selector) {
+  Selector s;
+  auto fields = ParseFields(field_selector);
+  if (!fields) return fields.status();
+  for (const auto& f : *fields) {
+    if (f.key != "metadata.name" && f.key != "metadata.namespace") {
+      return InvalidArgumentError("field label not supported: " + f.key);
+    }
+  }
+  s.fields_ = std::move(*fields);
+  auto labels = ParseLabels(label_selector);
+  if (!labels) return labels.status();
+  s.labels_ = std::move(*labels);
+  return s;
+}
+
 bool Selector::Matches(const api::core::v1::Event& e) const {
   for (const auto& f : fields_) {
     if ((EventFieldValue(e, f.key) == f.value) != f.equals) return false;
   }
+  return LabelsMatch(e.metadata.labels);
+}
+
+bool Selector::Matches(const api::coordination::v1::Lease& l) const {
+  for (const auto& f : fields_) {
+    const std::string& v = f.key == "metadata.name" ? l.metadata.name : l.metadata.namespace_;
+    if ((v == f.value) != f.equals) return false;
+  }
+  return LabelsMatch(l.metadata.labels);
+}
+
+bool Selector::LabelsMatch(const std::map<std::string, std::string>& labels) const {
   for (const auto& l : labels_) {
-    const auto it = e.metadata.labels.find(l.key);
-    const bool has = it != e.metadata.labels.end();
+    const auto it = labels.find(l.key);
+    const bool has = it != labels.end();
     switch (l.op) {
       case LabelRequirement::Op::kExists:
         if (!has) return false;

@@ -2,11 +2,13 @@
 // labels packages, with the event field set of pkg/registry/core/event/strategy.go).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "kubeevents/api/common/status_or.h"
+#include "kubeevents/api/coordination/v1/lease.h"
 #include "kubeevents/api/core/v1/event.h"
 #include "kubeevents/tools/localapiserver/internal/validation.h"
 
@@ -38,14 +40,22 @@ class Selector {
   static StatusOr<Selector> Parse(std::string_view field_selector, std::string_view label_selector,
                                   RequestVersion version);
 
+  /// Both selectors for coordination.k8s.io/v1 Leases, whose field labels are the generic
+  /// `metadata.name` and `metadata.namespace` (anything else: "field label not supported").
+  static StatusOr<Selector> ParseForLeases(std::string_view field_selector,
+                                           std::string_view label_selector);
+
   /// Whether the stored event matches every requirement.
   bool Matches(const api::core::v1::Event& e) const;
+  /// Whether the lease matches every requirement (a selector from ParseForLeases).
+  bool Matches(const api::coordination::v1::Lease& l) const;
   /// True when there is no requirement at all.
   bool Empty() const { return fields_.empty() && labels_.empty(); }
   /// The value a single `metadata.name=` requirement pins, or "" (used for watch-by-name).
   const std::vector<FieldRequirement>& fields() const { return fields_; }
 
  private:
+  bool LabelsMatch(const std::map<std::string, std::string>& labels) const;
   std::vector<FieldRequirement> fields_;
   std::vector<LabelRequirement> labels_;
 };
