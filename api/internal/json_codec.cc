@@ -39,11 +39,13 @@ std::string JsonPath::ToString() const {
 
 namespace {
 
+// RapidJSON's value types by rapidjson::Type, as the error messages name them.
+constexpr const char* kTypeNames[] = {"null",  "false",  "true",  "object",
+                                      "array", "string", "number"};
+
 Status TypeError(const JsonPath& p, const char* expected, const Value& got) {
-  static constexpr const char* kNames[] = {"null",  "false",  "true",  "object",
-                                           "array", "string", "number"};
   return InvalidArgumentError(p.ToString() + ": expected " + expected + ", got " +
-                              kNames[got.GetType()]);
+                              kTypeNames[got.GetType()]);
 }
 
 // Walks the document with an explicit stack and rejects excessive nesting.
@@ -213,9 +215,10 @@ void WriteStringMap(JsonWriter& w, std::string_view key,
 
 }  // namespace
 
-StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
+namespace {
+
+// What both parses check afterwards: the syntax error, if any, then the depth.
+StatusOr<rapidjson::Document> Checked(rapidjson::Document doc) {
   if (doc.HasParseError()) {
     return InvalidArgumentError(std::string("malformed JSON at offset ") +
                                 std::to_string(doc.GetErrorOffset()) + ": " +
@@ -225,16 +228,18 @@ StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
   return doc;
 }
 
+}  // namespace
+
+StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
+  return Checked(std::move(doc));
+}
+
 StatusOr<rapidjson::Document> ParseDocumentInsitu(std::string& buffer) {
   rapidjson::Document doc;
   doc.ParseInsitu<rapidjson::kParseIterativeFlag>(buffer.data());
-  if (doc.HasParseError()) {
-    return InvalidArgumentError(std::string("malformed JSON at offset ") +
-                                std::to_string(doc.GetErrorOffset()) + ": " +
-                                rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  KUBE_RETURN_IF_ERROR(CheckDepth(doc));
-  return doc;
+  return Checked(std::move(doc));
 }
 
 void WriteValue(JsonWriter& w, const Value& v) {
@@ -496,8 +501,6 @@ class WatchEventScanner
 
  private:
   enum class Member { kOther, kType, kObject };
-  static constexpr const char* kNames[] = {"null",  "false",  "true",  "object",
-                                           "array", "string", "number"};
 
   // A scalar at the current depth.
   bool Value(rapidjson::Type t) {
@@ -530,7 +533,7 @@ class WatchEventScanner
         type_.clear();
         return true;
       }
-      error_ = std::string("type: expected string, got ") + kNames[t];
+      error_ = std::string("type: expected string, got ") + kTypeNames[t];
       return false;
     }
     if (member_ == Member::kObject) {
@@ -539,7 +542,7 @@ class WatchEventScanner
         return true;
       }
       if (t != rapidjson::kObjectType) {
-        error_ = std::string("object: expected object, got ") + kNames[t];
+        error_ = std::string("object: expected object, got ") + kTypeNames[t];
         return false;
       }
       object_start_ = value_start_;
