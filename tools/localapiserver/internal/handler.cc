@@ -440,18 +440,13 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
       if (!selector) return BadRequest(selector.status().message());
       Response r;
       r.watch_version = route.version;
-      if (auto t = route.Param("timeoutSeconds"); !t.empty()) {
-        long secs = 0;
-        std::from_chars(t.data(), t.data() + t.size(), secs);
-        r.watch_timeout = std::chrono::seconds(std::max(0L, secs));
-      }
+      r.watch_timeout = WatchTimeout(route.Param("timeoutSeconds"));
       const auto bookmarks = route.Param("allowWatchBookmarks");
       auto w = options_.store->Watch(route.ns, std::move(*selector), route.Param("resourceVersion"),
                                      nullptr, bookmarks == "true" || bookmarks == "1");
       if (!w) {
         if (w.status().code() == StatusCode::kOutOfRange) {
-          auto st = errors::NewGeneric("Expired", 410, w.status().message());
-          r.watch_error_frame = R"({"type":"ERROR","object":)" + api::ToJson(st) + "}\n";
+          r.watch_error_frame = ExpiredWatchFrame(w.status().message());
           return r;
         }
         return BadRequest(w.status().message());
@@ -708,12 +703,23 @@ Response FromStatus(const Status& st) {
 }
 
 // Adds the fieldValidation=Warn header (kubectl prints each as `Warning: …`).
+}  // namespace
+
 Response WithWarning(Response r, const std::string& warning) {
   if (!warning.empty()) r.headers.emplace_back("Warning", warning);
   return r;
 }
 
-}  // namespace
+std::chrono::seconds WatchTimeout(std::string_view timeout_seconds) {
+  long secs = 0;
+  std::from_chars(timeout_seconds.data(), timeout_seconds.data() + timeout_seconds.size(), secs);
+  return std::chrono::seconds(std::max(0L, secs));
+}
+
+std::string ExpiredWatchFrame(const std::string& message) {
+  return R"({"type":"ERROR","object":)" + api::ToJson(errors::NewGeneric("Expired", 410, message)) +
+         "}\n";
+}
 
 StatusOr<std::string> Handler::ValidateFields(const Route& route, std::string_view body,
                                               std::string_view options_kind,

@@ -54,6 +54,16 @@ struct Response {
 /// A 4xx/5xx Response with a metav1.Status body.
 Response StatusResponse(const api::meta::v1::Status& status);
 
+/// `r` with a `Warning` header when `warning` is non-empty (fieldValidation=Warn).
+Response WithWarning(Response r, const std::string& warning);
+
+/// A watch's `timeoutSeconds` parameter as a duration (0 when absent or not a number).
+std::chrono::seconds WatchTimeout(std::string_view timeout_seconds);
+
+/// The ERROR frame that ends a watch from a compacted resourceVersion: a 410 `Expired`
+/// metav1.Status with `message`.
+std::string ExpiredWatchFrame(const std::string& message);
+
 /// One `{"type":…,"object":…}\n` frame of a watch stream in the request's API version.
 std::string EncodeWatchFrame(const Change& change, RequestVersion version);
 

@@ -1,6 +1,5 @@
 #include "kubeevents/tools/localapiserver/internal/lease_handler.h"
 
-#include <charconv>
 #include <chrono>
 #include <utility>
 
@@ -117,11 +116,6 @@ StatusOr<std::string> ValidateFields(const LeaseHandler::Context& context, std::
       decode_prefix ? "Lease in version \"v1\" cannot be handled as a Lease: " : "");
 }
 
-Response WithWarning(Response r, const std::string& warning) {
-  if (!warning.empty()) r.headers.emplace_back("Warning", warning);
-  return r;
-}
-
 std::string_view Param(const LeaseHandler::Context& context, std::string_view key) {
   if (context.query == nullptr) return {};
   auto it = context.query->find(key);
@@ -228,11 +222,7 @@ Response LeaseHandler::List(const Route& route, const Context& context) {
 Response LeaseHandler::Watch(const Route& route, const Context& context) {
   if (!context.wants_table && !context.accepts_json) return NotAcceptable();
   Response r;
-  if (const auto t = Param(context, "timeoutSeconds"); !t.empty()) {
-    long secs = 0;
-    std::from_chars(t.data(), t.data() + t.size(), secs);
-    r.watch_timeout = std::chrono::seconds(std::max(0L, secs));
-  }
+  r.watch_timeout = WatchTimeout(Param(context, "timeoutSeconds"));
   LeaseStore::FrameEncoder encode;
   if (context.wants_table) {
     // `kubectl get leases -w`: each object is a one-row Table; the columns travel once.
@@ -260,8 +250,7 @@ Response LeaseHandler::Watch(const Route& route, const Context& context) {
                          std::move(encode));
   if (!w) {
     if (w.status().code() == StatusCode::kOutOfRange) {
-      auto st = errors::NewGeneric("Expired", 410, w.status().message());
-      r.watch_error_frame = R"({"type":"ERROR","object":)" + api::ToJson(st) + "}\n";
+      r.watch_error_frame = ExpiredWatchFrame(w.status().message());
       return r;
     }
     return StatusResponse(errors::NewBadRequest(w.status().message()));

@@ -252,17 +252,13 @@ std::string EventFieldValue(const api::core::v1::Event& e, std::string_view labe
   return {};
 }
 
-StatusOr<Selector> Selector::Parse(std::string_view field_selector, std::string_view label_selector,
-                                   RequestVersion version) {
+StatusOr<Selector> Selector::Build(std::string_view field_selector, std::string_view label_selector,
+                                   const std::function<bool(FieldRequirement&)>& accept_field) {
   Selector s;
   auto fields = ParseFields(field_selector);
   if (!fields) return fields.status();
   for (auto& f : *fields) {
-    if (version == RequestVersion::kEventsV1) {
-      f.key = ConvertEventsV1Label(f.key);
-    } else if (!IsCoreLabel(f.key)) {
-      return InvalidArgumentError("field label not supported: " + f.key);
-    }
+    if (!accept_field(f)) return InvalidArgumentError("field label not supported: " + f.key);
   }
   s.fields_ = std::move(*fields);
   auto labels = ParseLabels(label_selector);
@@ -271,21 +267,20 @@ StatusOr<Selector> Selector::Parse(std::string_view field_selector, std::string_
   return s;
 }
 
+StatusOr<Selector> Selector::Parse(std::string_view field_selector, std::string_view label_selector,
+                                   RequestVersion version) {
+  return Build(field_selector, label_selector, [version](FieldRequirement& f) {
+    if (version != RequestVersion::kEventsV1) return IsCoreLabel(f.key);
+    f.key = ConvertEventsV1Label(f.key);  // unknown labels pass through, as kube-apiserver's
+    return true;
+  });
+}
+
 StatusOr<Selector> Selector::ParseForLeases(std::string_view field_selector,
                                             std::string_view label_selector) {
-  Selector s;
-  auto fields = ParseFields(field_selector);
-  if (!fields) return fields.status();
-  for (const auto& f : *fields) {
-    if (f.key != "metadata.name" && f.key != "metadata.namespace") {
-      return InvalidArgumentError("field label not supported: " + f.key);
-    }
-  }
-  s.fields_ = std::move(*fields);
-  auto labels = ParseLabels(label_selector);
-  if (!labels) return labels.status();
-  s.labels_ = std::move(*labels);
-  return s;
+  return Build(field_selector, label_selector, [](const FieldRequirement& f) {
+    return f.key == "metadata.name" || f.key == "metadata.namespace";
+  });
 }
 
 bool Selector::Matches(const api::core::v1::Event& e) const {

@@ -2,6 +2,7 @@
 // labels packages, with the event field set of pkg/registry/core/event/strategy.go).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -55,6 +56,9 @@ class Selector {
   const std::vector<FieldRequirement>& fields() const { return fields_; }
 
  private:
+  // Both parses: `accept_field` checks (and may rewrite) each field requirement's label.
+  static StatusOr<Selector> Build(std::string_view field_selector, std::string_view label_selector,
+                                  const std::function<bool(FieldRequirement&)>& accept_field);
   bool LabelsMatch(const std::map<std::string, std::string>& labels) const;
   std::vector<FieldRequirement> fields_;
   std::vector<LabelRequirement> labels_;
