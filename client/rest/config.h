@@ -140,7 +140,8 @@ struct Config {
   /// when unset. Informational: clients and sinks take their namespace explicitly.
   std::string default_namespace = "default";
 
-  /// Number of internal I/O threads the RESTClient owns (joined when it is destroyed).
+  /// Number of internal I/O threads the RESTClient owns (joined when it is destroyed). They
+  /// run DoAsync requests and watches; Do() runs its request on the calling thread instead.
   int io_threads = 1;
   /// Where requests, warnings (`Warning:` response headers) and credential problems are
   /// logged; null means MakeDefaultLogger(). Tokens, passwords and keys are never logged.

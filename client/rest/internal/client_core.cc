@@ -271,10 +271,18 @@ struct Op : std::enable_shared_from_this<Op> {
   }
 };
 
+// An io_context with its keep-alive connections. An I/O worker owns a thread that runs it
+// until Shutdown (the guard keeps it running while idle). A caller worker has no thread: a
+// thread calling Run checks one out, runs the request's coroutine on it until the request is
+// done, and checks it back in, so a synchronous request never hands off to another thread.
 struct Worker {
+  explicit Worker(bool io) : io_thread(io) {
+    if (io_thread) guard.emplace(ioc.get_executor());
+  }
+  const bool io_thread;
   asio::io_context ioc{1};
-  asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
-  std::deque<std::unique_ptr<Connection>> idle;  // only touched on this worker's thread
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  std::deque<std::unique_ptr<Connection>> idle;  // only touched by the thread running ioc
   std::jthread thread;
 };
 
@@ -304,6 +312,12 @@ struct ClientCore::Impl {
 
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<unsigned> next_worker{0};
+  // Caller workers not in use (most recently used last, so its connections are warm), and
+  // how many are checked out by threads inside Run.
+  std::mutex callers_mu;
+  std::condition_variable callers_cv;
+  std::vector<std::unique_ptr<Worker>> callers_idle;
+  int callers_out = 0;
   asio::thread_pool blocking{1};  // exec plugins run here, never on an I/O thread
 
   std::mutex ops_mu;
@@ -322,6 +336,8 @@ struct ClientCore::Impl {
 
   // ---- request path
   void Start(PreparedRequest req, std::function<void(Result)> done);
+  void StartOn(Worker& worker, PreparedRequest req, std::function<void(Result)> done);
+  Result RunOnCaller(PreparedRequest req);
   void Finish(const std::shared_ptr<Op>& op, Result result);
   awaitable<Result> Execute(std::shared_ptr<Op> op);
   awaitable<Status> Throttle(Op& op);
@@ -455,7 +471,7 @@ Status ClientCore::Impl::Init() {
   }
   const int n = std::max(1, config.io_threads);
   for (int i = 0; i < n; ++i) {
-    auto w = std::make_unique<Worker>();
+    auto w = std::make_unique<Worker>(/*io_thread=*/true);
     Worker* raw = w.get();
     w->thread = std::jthread([this, raw] {
       tls_current_core = this;
@@ -581,12 +597,46 @@ StatusOr<std::shared_ptr<ssl::context>> ClientCore::Impl::CurrentTlsContext(
 }
 
 void ClientCore::Impl::Start(PreparedRequest req, std::function<void(Result)> done) {
+  StartOn(*workers[next_worker.fetch_add(1, std::memory_order_relaxed) % workers.size()],
+          std::move(req), std::move(done));
+}
+
+// The synchronous path: the request's coroutine runs on a caller worker's io_context, driven
+// by this thread, so sending, waiting and reading involve no other thread (an asynchronous
+// request costs a wake-up of the I/O thread and one of the caller per request). Cancellation
+// and Shutdown post to that io_context as they do to an I/O thread's.
+Result ClientCore::Impl::RunOnCaller(PreparedRequest req) {
+  std::unique_ptr<Worker> w;
+  {
+    std::lock_guard lock(callers_mu);
+    if (!callers_idle.empty()) {
+      w = std::move(callers_idle.back());
+      callers_idle.pop_back();
+    }
+    ++callers_out;
+  }
+  if (!w) w = std::make_unique<Worker>(/*io_thread=*/false);
+  std::optional<Result> out;
+  StartOn(*w, std::move(req), [&out](Result r) { out.emplace(std::move(r)); });
+  w->ioc.restart();
+  w->ioc.run();  // returns once the request and everything it started are done
+  {
+    std::lock_guard lock(callers_mu);
+    callers_idle.push_back(std::move(w));
+    --callers_out;
+  }
+  callers_cv.notify_all();
+  return std::move(*out);
+}
+
+void ClientCore::Impl::StartOn(Worker& worker, PreparedRequest req,
+                               std::function<void(Result)> done) {
   auto op = std::make_shared<Op>();
   op->req = std::move(req);
   op->done = std::move(done);
   const auto timeout = op->req.timeout.value_or(config.timeout);
   if (timeout.count() > 0) op->deadline = SteadyClock::now() + timeout;
-  op->worker = workers[next_worker.fetch_add(1, std::memory_order_relaxed) % workers.size()].get();
+  op->worker = &worker;
   {
     std::unique_lock lock(ops_mu);
     if (shut_down) {
@@ -785,10 +835,25 @@ awaitable<StatusOr<std::unique_ptr<Connection>>> ClientCore::Impl::Connect(
   beast::tcp_stream& lowest = conn->lowest();
   const URL& dial = proxy ? *proxy : server;
   beast::error_code ec;
-  tcp::resolver resolver(w.ioc);
-  auto endpoints = co_await resolver.async_resolve(dial.host, std::to_string(dial.port),
-                                                   asio::redirect_error(use_awaitable, ec));
-  if (ec) co_return ErrorFor(op, ec, "dial tcp: lookup " + dial.host);
+  // An IP literal needs no lookup. A name is looked up asynchronously on an I/O thread (asio
+  // runs getaddrinfo on a helper thread it keeps for the io_context's lifetime) and in place
+  // on a caller's thread, which is waiting for this request anyway (no thread left behind).
+  std::vector<tcp::endpoint> endpoints;
+  if (auto ip = asio::ip::make_address(dial.host, ec); !ec) {
+    endpoints.emplace_back(ip, dial.port);
+  } else {
+    ec = {};
+    tcp::resolver resolver(w.ioc);
+    tcp::resolver::results_type found;
+    if (w.io_thread) {
+      found = co_await resolver.async_resolve(dial.host, std::to_string(dial.port),
+                                              asio::redirect_error(use_awaitable, ec));
+    } else {
+      found = resolver.resolve(dial.host, std::to_string(dial.port), ec);
+    }
+    if (ec) co_return ErrorFor(op, ec, "dial tcp: lookup " + dial.host);
+    for (const auto& entry : found) endpoints.push_back(entry.endpoint());
+  }
   if (op.cancelled) co_return ErrorFor(op, asio::error::operation_aborted, "dial");
   auto limit = SteadyClock::now() + config.dial_timeout;
   lowest.expires_at(op.deadline ? std::min(*op.deadline, limit) : limit);
@@ -1210,6 +1275,12 @@ void ClientCore::Impl::Shutdown() {
   for (auto& w : workers) {
     if (w->thread.joinable()) w->thread.join();
   }
+  {
+    // A caller whose request has finished may still be returning its worker.
+    std::unique_lock lock(callers_mu);
+    callers_cv.wait(lock, [&] { return callers_out == 0; });
+    callers_idle.clear();
+  }
   blocking.join();
 }
 
@@ -1249,10 +1320,7 @@ Result ClientCore::Run(PreparedRequest request) {
                          "callback); use DoAsync there",
                          ErrorOrigin::kRequestBuilding));
   }
-  std::promise<Result> promise;
-  auto future = promise.get_future();
-  impl_->Start(std::move(request), [&promise](Result r) { promise.set_value(std::move(r)); });
-  return future.get();
+  return impl_->RunOnCaller(std::move(request));
 }
 
 void ClientCore::Shutdown() { impl_->Shutdown(); }

@@ -48,7 +48,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
 
   /// Sends asynchronously; `done` runs once on an I/O thread.
   void Start(PreparedRequest request, std::function<void(Result)> done);
-  /// Sends and waits.
+  /// Sends and waits, running the request on the calling thread (a caller worker's
+  /// io_context, its connections pooled among callers): no hand-off to an I/O thread.
   Result Run(PreparedRequest request);
   /// Cancels in-flight requests, stops and joins the I/O threads. Idempotent. Must not be
   /// called on one of the client's own I/O threads (see OnOwnThread).

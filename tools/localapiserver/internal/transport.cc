@@ -1,5 +1,6 @@
 #include "kubeevents/tools/localapiserver/internal/transport.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -113,10 +114,29 @@ struct Transport::Impl {
     net::strand<net::io_context::executor_type> strand;
   };
 
-  explicit Impl(Options o) : options(std::move(o)) {}
+  explicit Impl(Options o) : options(std::move(o)) {
+    const int n = std::max(1, options.threads);
+    for (int i = 0; i < n; ++i) iocs.push_back(std::make_unique<net::io_context>(1));
+  }
+
+  // The I/O thread of a connection: the next io_context in turn.
+  net::io_context& NextContext() {
+    return *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % iocs.size()];
+  }
+  bool OnIoThread() const {
+    for (const auto& c : iocs) {
+      if (c->get_executor().running_in_this_thread()) return true;
+    }
+    return false;
+  }
 
   Options options;
-  net::io_context ioc;
+  // One io_context per I/O thread, each run by its thread alone: a connection lives on one of
+  // them, so a request is read, handled and answered on one thread with no cross-thread
+  // wake-up (a shared io_context hands completions between its threads). Listeners live on
+  // the first.
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::atomic<unsigned> next_ioc{0};
   std::vector<std::shared_ptr<Listener>> listeners;
   std::vector<std::jthread> threads;
   std::mutex mu;
@@ -161,7 +181,7 @@ struct Transport::Impl {
 
   awaitable<void> AcceptLoop(std::shared_ptr<Listener> l, std::shared_ptr<tcp::acceptor> acc) {
     for (;;) {
-      auto strand = net::make_strand(ioc);
+      auto strand = net::make_strand(NextContext());
       tcp::socket socket(strand);
       boost::system::error_code ec;
       co_await acc->async_accept(socket, net::redirect_error(use_awaitable, ec));
@@ -401,7 +421,7 @@ StatusOr<std::uint16_t> Transport::Listen(const std::string& address, std::uint1
   if (ec) return InvalidArgumentError("invalid listen address \"" + address + "\"");
   auto l = std::make_shared<Impl::Listener>(
       Impl::Listener{ip, port, std::move(tls), faulty, std::move(handler), std::move(is_faultable),
-                     nullptr, net::make_strand(impl_->ioc)});
+                     nullptr, net::make_strand(*impl_->iocs.front())});
   auto acc = impl_->Open(l);
   if (!acc) return acc.status();
   l->port = (*acc)->local_endpoint().port();
@@ -417,18 +437,17 @@ void Transport::Start() {
   for (const auto& l : impl_->listeners) {
     net::co_spawn(l->strand, impl_->AcceptLoop(l, l->acceptor), net::detached);
   }
-  const int n = std::max(1, impl_->options.threads);
-  for (int i = 0; i < n; ++i) {
-    impl_->threads.emplace_back([impl = impl_.get()] {
-      auto guard = net::make_work_guard(impl->ioc);
-      impl->ioc.run();
+  for (const auto& ioc : impl_->iocs) {
+    impl_->threads.emplace_back([ioc = ioc.get()] {
+      auto guard = net::make_work_guard(*ioc);
+      ioc->run();
     });
   }
 }
 
 void Transport::StopAccepting() {
   // From an I/O thread (the admin endpoint) we must not block on the listener strand.
-  const bool inside = impl_->ioc.get_executor().running_in_this_thread();
+  const bool inside = impl_->OnIoThread();
   for (const auto& l : impl_->listeners) {
     if (!l->faulty) continue;
     auto done = std::make_shared<std::promise<void>>();
@@ -482,7 +501,7 @@ void Transport::Stop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
-  impl_->ioc.stop();
+  for (const auto& ioc : impl_->iocs) ioc->stop();
   impl_->threads.clear();  // joins
 }
 
