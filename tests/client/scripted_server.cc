@@ -14,6 +14,8 @@
 #include <list>
 #include <thread>
 
+#include "kubeevents/client/rest/internal/tls_warmup.h"
+
 namespace kube::rest::testing {
 
 namespace asio = boost::asio;
@@ -158,6 +160,8 @@ ScriptedServer::ScriptedServer(Handler handler, std::optional<ServerTLS> tls,
       c.set_verify_mode(ssl::verify_peer |
                         (impl_->tls->require_client_cert ? ssl::verify_fail_if_no_peer_cert : 0));
     }
+    // Each connection is served on its own thread, all with this context.
+    kube::rest::internal::WarmCertificateCaches(c.native_handle());
   }
   tcp::endpoint ep(asio::ip::make_address(bind_address), 0);
   impl_->acceptor.open(ep.protocol());

@@ -4,6 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <latch>
+#include <thread>
+#include <vector>
+
 #include "kubeevents/client/event_sink.h"
 #include "kubeevents/client/rest/internal/client_core.h"
 #include "kubeevents/client/rest/rest_client.h"
@@ -186,6 +191,36 @@ TEST(TLS, ClientCertificateAuthenticates) {
   ASSERT_TRUE(GetApi(c).ok()) << GetApi(c);
   EXPECT_EQ(server.requests().back().client_cert_cn, "jane");
   EXPECT_TRUE(server.requests().back().Header("Authorization").empty());
+}
+
+// Do() runs on the calling thread, so threads calling at once make their TLS handshakes at
+// once, against one shared context (CA and client certificate). Each of several fresh clients
+// gets its first requests from four threads together: every one succeeds over its own
+// connection, and under ThreadSanitizer nothing in the shared certificates races.
+TEST(TLS, ConcurrentFirstHandshakesFromSeveralThreads) {
+  ScriptedServer server(Ok(), MutualTLS());
+  Config c = HttpsConfig(server);
+  c.tls.cert_data = Pki().client.certificate_pem;
+  c.tls.key_data = Pki().client.private_key_pem;
+  constexpr int kClients = 3;
+  constexpr int kThreads = 4;
+  for (int round = 0; round < kClients; ++round) {
+    auto client = RESTClient::Create(c);
+    ASSERT_TRUE(client.ok()) << client.status();
+    std::atomic<int> ok{0};
+    std::latch start(kThreads);
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        if ((*client)->Get().AbsPath("/api").Do().status().ok()) ok.fetch_add(1);
+      });
+    }
+    threads.clear();  // joins
+    EXPECT_EQ(ok.load(), kThreads) << "round " << round;
+  }
+  EXPECT_EQ(server.requests().size(), static_cast<std::size_t>(kClients * kThreads));
+  EXPECT_EQ(server.requests().back().client_cert_cn, "jane");
 }
 
 TEST(TLS, MismatchedClientKeyIsAConfigurationError) {

@@ -15,6 +15,7 @@
 
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/api/json.h"
+#include "kubeevents/client/rest/internal/tls_warmup.h"
 #include "kubeevents/tools/localapiserver/certificates.h"
 #include "kubeevents/tools/localapiserver/internal/handler.h"
 #include "kubeevents/tools/localapiserver/internal/store.h"
@@ -185,6 +186,8 @@ struct Server::Impl {
                            ssl::context::pem, ec);
     }
     if (ec) return InternalError("configuring TLS: " + ec.message());
+    // Connections handshake on every I/O thread at once with this one context.
+    rest::internal::WarmCertificateCaches(ctx->native_handle());
     return ctx;
   }
 

@@ -43,6 +43,7 @@
 #include "kubeevents/api/meta/v1/status.h"
 #include "kubeevents/client/rest/internal/authenticator.h"
 #include "kubeevents/client/rest/internal/socks5.h"
+#include "kubeevents/client/rest/internal/tls_warmup.h"
 #include "kubeevents/client/rest/internal/url.h"
 
 namespace kube::rest::internal {
@@ -516,6 +517,7 @@ StatusOr<std::shared_ptr<ssl::context>> ClientCore::Impl::BuildTlsContext(const 
       return InvalidArgumentError("client certificate and key do not match");
     }
   }
+  WarmCertificateCaches(ctx->native_handle());
   return ctx;
 }
 
