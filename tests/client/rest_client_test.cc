@@ -8,6 +8,7 @@
 #include <atomic>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/client/rest/discovery.h"
@@ -277,6 +278,85 @@ TEST(RESTClient, DestroyingTheClientCancelsInFlightRequests) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
   Result r = done.get_future().get();
   EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
+}
+
+// Do() runs its request on the calling thread: it completes while the client's only I/O
+// thread is held inside a DoAsync callback (before, it waited for that thread).
+TEST(RESTClient, SynchronousDoDoesNotNeedTheIoThread) {
+  ScriptedServer server([](const RecordedRequest&) { return ScriptedResponse{.body = "{}"}; });
+  auto client = MustCreate(TestConfig(server));
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  client->Get().AbsPath("/api").DoAsync([&entered, released](Result) {
+    entered.set_value();
+    released.wait();
+  });
+  entered.get_future().wait();  // the I/O thread is busy until `release`
+  auto sync = std::async(std::launch::async, [&] { return client->Get().AbsPath("/api").Do(); });
+  const bool finished = sync.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  release.set_value();
+  EXPECT_TRUE(finished) << "Do() waited for the I/O thread";
+  EXPECT_TRUE(sync.get().ok());
+}
+
+TEST(RESTClient, CancellationStopsASynchronousDoInFlight) {
+  ScriptedServer server([](const RecordedRequest&) {
+    return ScriptedResponse{.delay = std::chrono::milliseconds(1500)};
+  });
+  auto client = MustCreate(TestConfig(server));
+  std::stop_source stop;
+  std::jthread canceller([&] {
+    while (server.requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    stop.request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  Result r = client->Get().AbsPath("/api").Cancellation(stop.get_token()).Do();
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(r.status().origin(), ErrorOrigin::kTransport);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+}
+
+TEST(RESTClient, DestroyingTheClientCancelsASynchronousDoInFlight) {
+  ScriptedServer server([](const RecordedRequest&) {
+    return ScriptedResponse{.delay = std::chrono::milliseconds(1500)};
+  });
+  auto client = MustCreate(TestConfig(server));
+  Request request = client->Get().AbsPath("/api");  // holds the engine, not the client
+  auto sync = std::async(std::launch::async, [&request] { return request.Do(); });
+  while (server.requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto start = std::chrono::steady_clock::now();
+  client.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+  EXPECT_EQ(sync.get().status().code(), StatusCode::kCancelled);
+}
+
+// Threads in Do() at once each drive their own connection; afterwards the connections are
+// pooled among callers, so later requests from any thread reuse them.
+TEST(RESTClient, SynchronousDoFromSeveralThreadsPoolsTheirConnections) {
+  ScriptedServer server(
+      [](const RecordedRequest&) { return ScriptedResponse{.status = 201, .body = kEventJson}; });
+  auto client = MustCreate(TestConfig(server));
+  constexpr int kThreads = 4;
+  constexpr int kEach = 25;
+  std::atomic<int> ok{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < kEach; ++i) {
+          if (client->Post().Namespace("default").Resource("events").Body(SampleEvent()).Do().ok())
+            ++ok;
+        }
+      });
+    }
+  }
+  EXPECT_EQ(ok.load(), kThreads * kEach);
+  const int opened = client->internal_core()->connections_opened();
+  EXPECT_GE(opened, 1);
+  EXPECT_LE(opened, kThreads);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(client->Get().AbsPath("/api").Do().ok());
+  EXPECT_EQ(client->internal_core()->connections_opened(), opened);  // reused, none new
 }
 
 TEST(RESTClient, DestroyingTheClientFromItsOwnCallbackIsSafe) {
