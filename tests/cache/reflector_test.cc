@@ -208,6 +208,8 @@ TEST_F(ReflectorTest, CutStreamRewatchesFromTheLastResourceVersion) {
   EventReflector r(NewEventListWatch(client_, "default"), std::ref(rec_), FastOptions());
   r.Start();
   ASSERT_TRUE(WaitUntil([&] { return rec_.size() == 1; }));
+  // The list's item arrives before the watch is open; a cut before that would cut nothing.
+  ASSERT_TRUE(WaitUntil([&] { return r.Stats().watches >= 1; }));
   for (int round = 0; round < 3; ++round) {
     server_->CutWatches();
     Create("b.cut" + std::to_string(round));  // may land before the re-watch: no gap
