@@ -1,6 +1,7 @@
 #include "kubeevents/tools/record/event_correlator.h"
 
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -18,12 +19,18 @@ namespace {
 
 // Replaces `out` with the concatenation of `parts`, reusing its capacity (keys are built on
 // every event: no allocation once the buffer has grown).
+// The buffer is resized, not cleared: it usually held a key of about the same length, so
+// resizing touches only the difference, and each part is then copied into place without
+// append's per-call capacity checks.
 void Assign(std::string& out, std::initializer_list<std::string_view> parts) {
   std::size_t n = 0;
   for (auto p : parts) n += p.size();
-  out.clear();
-  out.reserve(n);
-  for (auto p : parts) out.append(p);
+  out.resize(n);
+  char* dst = out.data();
+  for (auto p : parts) {
+    if (!p.empty()) std::memcpy(dst, p.data(), p.size());
+    dst += p.size();
+  }
 }
 
 void AssignAggregateKey(std::string& out, const Event& e) {
@@ -115,7 +122,9 @@ using internal::PatchTimeCache;
 std::string WriteDedupPatch(std::int32_t count, const api::meta::v1::Time& last_timestamp,
                             std::string_view message, PatchTimeCache* cache) {
   std::string out;
-  out.reserve(64 + message.size());
+  // {"count":N,"lastTimestamp":"YYYY-MM-DDTHH:MM:SSZ","message":"..."}: 64 bytes and the
+  // count's digits around the message, so one allocation unless the message needs escapes.
+  out.reserve(80 + message.size());
   out += "{\"count\":";
   char digits[16];
   auto r = std::to_chars(digits, digits + sizeof digits, count);
