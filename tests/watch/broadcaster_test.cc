@@ -495,7 +495,10 @@ TEST(BroadcasterTest, ProducerSideDistributionKeepsOrderAndRegistrationPoints) {
       }
       last[p] = v;
     }
+    // A watcher registered after a producer finished sees none of its events; one that saw
+    // any sees the rest of them, through the last.
     for (int p = 0; p < kProducers; ++p) {
+      if (last[p] < 0) continue;
       ASSERT_EQ(last[p], p * kPerProducer + kPerProducer - 1) << "watcher " << r << " sees the end";
     }
     if (r == 0) {
