@@ -230,7 +230,8 @@ std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool*
 
 bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
                                 std::unique_lock<std::mutex>& lock,
-                                std::unique_ptr<Event>& combined_out, Event* owned) {
+                                std::unique_ptr<Event>& combined_out, Event* owned,
+                                std::unique_ptr<Event>* scratch) {
   // Millisecond precision is plenty for a 10-minute window; the combined event below is
   // stamped with the precise time.
   const Clock::time_point now = clock_->NowCoarse();
@@ -272,6 +273,13 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
   // buffers reused, every other field reset); otherwise it is built in `combined_out`.
   char hex[24];
   const auto hex_end = std::to_chars(hex, hex + sizeof hex, UnixNanos(stamp), 16).ptr;
+  if (owned == nullptr && scratch != nullptr && *scratch) {
+    // The caller's spare event: a copy of the input assigned into its buffers (no allocation
+    // once they have grown), then turned into the combined event in place like an owned one.
+    combined_out = std::move(*scratch);
+    *combined_out = event;
+    owned = combined_out.get();
+  }
   if (owned != nullptr) {
     Event& e = *owned;
     if (default_message_func_) {
@@ -416,7 +424,8 @@ EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* own
   {
     std::lock_guard lock(logger_mu_);
     std::unique_lock<std::mutex> no_lock;  // logger_mu_ serializes the private aggregator
-    view.aggregated = aggregator_.Aggregate(event, key_buf_, no_lock, view.modified, owned);
+    view.aggregated =
+        aggregator_.Aggregate(event, key_buf_, no_lock, view.modified, owned, &scratch);
     Observe(view, key_buf_, owned, scratch);
   }
   if (filter_ && filter_->Filter(view.event())) {

@@ -96,12 +96,14 @@ class EventAggregator {
   /// Sets the cache key; when `event` is folded into a combined event, builds that and
   /// returns true (else the event goes out unchanged). The combined event replaces `*owned`
   /// when given (the caller's own copy, the same object as `event`), else it is built in
-  /// `combined`. `lock` is either a lock on mu_ (released as soon as the cache is done with)
-  /// or empty when the caller serializes calls itself.
+  /// `combined` — in `*scratch`'s buffers when the caller passes a spare event there.
+  /// `lock` is either a lock on mu_ (released as soon as the cache is done with) or empty
+  /// when the caller serializes calls itself.
   bool Aggregate(const api::core::v1::Event& event, std::string& cache_key,
                  std::unique_lock<std::mutex>& lock,
                  std::unique_ptr<api::core::v1::Event>& combined,
-                 api::core::v1::Event* owned = nullptr);
+                 api::core::v1::Event* owned = nullptr,
+                 std::unique_ptr<api::core::v1::Event>* scratch = nullptr);
   std::mutex mu_;
   std::string key_buf_;  // scratch for the default aggregate key (under mu_)
   std::unique_ptr<internal::LruCache<Record>> cache_;
