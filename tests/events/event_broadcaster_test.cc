@@ -213,7 +213,9 @@ EventsStats RecordDistinct(std::shared_ptr<FakeEventSink> sink, const Broadcaste
   auto recorder = b.NewRecorder("ctrl");
   for (int i = 0; i < n; ++i) {
     recorder->Eventf(Pod("web-" + std::to_string(i)), nullptr, "Normal", "Pulled", "Pull", "x");
-    if (i % 500 == 499) EXPECT_TRUE(b.Flush(10s));
+    if (i % 500 == 499) {
+      EXPECT_TRUE(b.Flush(10s));
+    }
   }
   EXPECT_TRUE(b.Flush(10s));
   return b.Stats();
