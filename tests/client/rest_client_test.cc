@@ -46,6 +46,19 @@ std::shared_ptr<RESTClient> MustCreate(Config c) {
   return client.ok() ? *client : nullptr;
 }
 
+// A server that holds every request for 1.5 s before answering: long enough for a test to
+// cancel, time out or shut down while the request is in flight.
+ScriptedServer::Handler Stalling() {
+  return [](const RecordedRequest&) {
+    return ScriptedResponse{.delay = std::chrono::milliseconds(1500)};
+  };
+}
+
+// Returns once the server has received a request (it is then in flight).
+void WaitForFirstRequest(const ScriptedServer& server) {
+  while (server.requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
 api::core::v1::Event SampleEvent(std::string ns = "default") {
   api::core::v1::Event e;
   e.metadata.name = "web-0.17a";
@@ -224,9 +237,7 @@ TEST(RESTClient, ConnectionRefusedIsATransportError) {
 }
 
 TEST(RESTClient, RequestTimeoutFires) {
-  ScriptedServer server([](const RecordedRequest&) {
-    return ScriptedResponse{.delay = std::chrono::milliseconds(1500)};
-  });
+  ScriptedServer server(Stalling());
   auto client = MustCreate(TestConfig(server));
   const auto start = std::chrono::steady_clock::now();
   Status s = client->Get().AbsPath("/api").Timeout(std::chrono::milliseconds(100)).Do().status();
@@ -237,9 +248,7 @@ TEST(RESTClient, RequestTimeoutFires) {
 }
 
 TEST(RESTClient, ConfigTimeoutAppliesToEveryRequest) {
-  ScriptedServer server([](const RecordedRequest&) {
-    return ScriptedResponse{.delay = std::chrono::milliseconds(1500)};
-  });
+  ScriptedServer server(Stalling());
   Config c = TestConfig(server);
   c.timeout = std::chrono::milliseconds(100);
   auto client = MustCreate(c);
@@ -247,9 +256,7 @@ TEST(RESTClient, ConfigTimeoutAppliesToEveryRequest) {
 }
 
 TEST(RESTClient, CancellationStopsAnInFlightRequest) {
-  ScriptedServer server([](const RecordedRequest&) {
-    return ScriptedResponse{.delay = std::chrono::milliseconds(1500)};
-  });
+  ScriptedServer server(Stalling());
   auto client = MustCreate(TestConfig(server));
   std::stop_source stop;
   std::promise<Result> done;
@@ -257,7 +264,7 @@ TEST(RESTClient, CancellationStopsAnInFlightRequest) {
   client->Get().AbsPath("/api").Cancellation(stop.get_token()).DoAsync([&](Result r) {
     done.set_value(std::move(r));
   });
-  while (server.requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WaitForFirstRequest(server);
   stop.request_stop();
   Result r = done.get_future().get();
   EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
@@ -266,13 +273,11 @@ TEST(RESTClient, CancellationStopsAnInFlightRequest) {
 }
 
 TEST(RESTClient, DestroyingTheClientCancelsInFlightRequests) {
-  ScriptedServer server([](const RecordedRequest&) {
-    return ScriptedResponse{.delay = std::chrono::milliseconds(1500)};
-  });
+  ScriptedServer server(Stalling());
   auto client = MustCreate(TestConfig(server));
   std::promise<Result> done;
   client->Get().AbsPath("/api").DoAsync([&](Result r) { done.set_value(std::move(r)); });
-  while (server.requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WaitForFirstRequest(server);
   const auto start = std::chrono::steady_clock::now();
   client.reset();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
@@ -301,13 +306,11 @@ TEST(RESTClient, SynchronousDoDoesNotNeedTheIoThread) {
 }
 
 TEST(RESTClient, CancellationStopsASynchronousDoInFlight) {
-  ScriptedServer server([](const RecordedRequest&) {
-    return ScriptedResponse{.delay = std::chrono::milliseconds(1500)};
-  });
+  ScriptedServer server(Stalling());
   auto client = MustCreate(TestConfig(server));
   std::stop_source stop;
   std::jthread canceller([&] {
-    while (server.requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    WaitForFirstRequest(server);
     stop.request_stop();
   });
   const auto start = std::chrono::steady_clock::now();
@@ -318,13 +321,11 @@ TEST(RESTClient, CancellationStopsASynchronousDoInFlight) {
 }
 
 TEST(RESTClient, DestroyingTheClientCancelsASynchronousDoInFlight) {
-  ScriptedServer server([](const RecordedRequest&) {
-    return ScriptedResponse{.delay = std::chrono::milliseconds(1500)};
-  });
+  ScriptedServer server(Stalling());
   auto client = MustCreate(TestConfig(server));
   Request request = client->Get().AbsPath("/api");  // holds the engine, not the client
   auto sync = std::async(std::launch::async, [&request] { return request.Do(); });
-  while (server.requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WaitForFirstRequest(server);
   const auto start = std::chrono::steady_clock::now();
   client.reset();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
