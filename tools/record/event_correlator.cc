@@ -18,10 +18,9 @@ using api::core::v1::Event;
 namespace {
 
 // Replaces `out` with the concatenation of `parts`, reusing its capacity (keys are built on
-// every event: no allocation once the buffer has grown).
-// The buffer is resized, not cleared: it usually held a key of about the same length, so
-// resizing touches only the difference, and each part is then copied into place without
-// append's per-call capacity checks.
+// every event: no allocation once the buffer has grown). Resized rather than cleared: it
+// usually held a key of about the same length, so only the difference is touched, and each
+// part is copied into place without append's per-call capacity checks.
 void Assign(std::string& out, std::initializer_list<std::string_view> parts) {
   std::size_t n = 0;
   for (auto p : parts) n += p.size();

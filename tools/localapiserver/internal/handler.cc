@@ -702,9 +702,9 @@ Response FromStatus(const Status& st) {
   return StatusResponse(errors::NewInternalError(st.message()));
 }
 
-// Adds the fieldValidation=Warn header (kubectl prints each as `Warning: …`).
 }  // namespace
 
+// kubectl prints each Warning header as `Warning: …` (fieldValidation=Warn).
 Response WithWarning(Response r, const std::string& warning) {
   if (!warning.empty()) r.headers.emplace_back("Warning", warning);
   return r;
