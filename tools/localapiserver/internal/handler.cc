@@ -476,9 +476,7 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
     if (watch) {
       // Watch one object: a watch with a metadata.name selector.
       Route by_name = route;
-      std::string fs = "metadata.name=" + route.name;
-      if (auto extra = route.Param("fieldSelector"); !extra.empty()) fs += "," + std::string(extra);
-      by_name.query["fieldSelector"] = fs;
+      by_name.query["fieldSelector"] = NameFieldSelector(route.name, route.Param("fieldSelector"));
       by_name.collection = true;
       Request copy = request;
       return HandleEvents(copy, by_name);

@@ -242,7 +242,7 @@ Response LeaseHandler::Watch(const Route& route, const Context& context) {
     if (route.name.find_first_of(",=!") != std::string::npos) {
       return StatusResponse(errors::NewBadRequest("invalid lease name \"" + route.name + "\""));
     }
-    fields = "metadata.name=" + route.name + (fields.empty() ? "" : "," + fields);
+    fields = NameFieldSelector(route.name, fields);
   }
   auto selector = Selector::ParseForLeases(fields, Param(context, "labelSelector"));
   if (!selector) return StatusResponse(errors::NewBadRequest(selector.status().message()));

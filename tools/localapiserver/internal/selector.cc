@@ -232,6 +232,13 @@ StatusOr<std::vector<LabelRequirement>> ParseLabels(std::string_view selector) {
 
 }  // namespace
 
+std::string NameFieldSelector(std::string_view name, std::string_view field_selector) {
+  std::string fs = "metadata.name=";
+  fs += name;
+  if (!field_selector.empty()) (fs += ',') += field_selector;
+  return fs;
+}
+
 std::string EventFieldValue(const api::core::v1::Event& e, std::string_view label) {
   const auto& io = e.involved_object;
   if (label == "metadata.name") return e.metadata.name;

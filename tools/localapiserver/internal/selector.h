@@ -30,6 +30,11 @@ struct LabelRequirement {
   std::vector<std::string> values;
 };
 
+/// The fieldSelector of a watch of one object by name: `metadata.name=NAME`, followed by the
+/// request's own `field_selector` when it has one (kube-apiserver serves such a watch as the
+/// collection's watch filtered by name).
+std::string NameFieldSelector(std::string_view name, std::string_view field_selector);
+
 /// A parsed fieldSelector + labelSelector over stored events.
 class Selector {
  public:
