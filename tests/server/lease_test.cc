@@ -269,7 +269,7 @@ TEST_F(LeaseServerTest, SelectorsFilterListsAndWatches) {
   EXPECT_EQ(unsupported.status, 400);
   EXPECT_THAT(unsupported.body, HasSubstr("field label not supported: spec.holderIdentity"));
   // A watch of one lease by name (the legacy path and kubectl's fieldSelector form alike).
-  for (const std::string target :
+  for (const std::string& target :
        {std::string("/apis/coordination.k8s.io/v1/watch/namespaces/kube-system/leases/two"),
         std::string(kLeases) + "?watch=1&fieldSelector=metadata.name%3Dtwo"}) {
     auto got = client_->Watch(
