@@ -29,6 +29,20 @@ TEST(EventPoolTest, AReleasedEventIsHandedOutAgainWithItsBuffers) {
   EXPECT_EQ(pool->idle(), 0u);
 }
 
+// The shared_ptr's control block is built inside the pooled node, so handing an event out
+// allocates nothing and its release frees nothing on the consumer's thread. (The size check
+// once compared against the alignment of a byte array, 1, and every event took the heap path.)
+TEST(EventPoolTest, TheControlBlockLivesInTheNode) {
+  auto pool = EventPool::Make(4);
+  for (int i = 0; i < 3; ++i) {
+    auto e = pool->Acquire();
+    std::weak_ptr<Event> weak = e;  // weak references share the same block
+    EXPECT_FALSE(weak.expired());
+  }
+  EXPECT_EQ(pool->heap_control_blocks(), 0u);
+  EXPECT_EQ(pool->idle(), 1u) << "one node, reused";
+}
+
 // An event returns to the pool only when its control block is gone: a weak reference keeps
 // it out (its control block lives in the pooled node and must not be rebuilt under it).
 TEST(EventPoolTest, AWeakReferenceKeepsTheEventOutOfThePool) {

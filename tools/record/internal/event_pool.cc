@@ -20,10 +20,10 @@ struct EventPool::NodeAllocator {
       : pool(other.pool), node(other.node) {}
 
   T* allocate(std::size_t n) {
-    if (n * sizeof(T) <= sizeof(node->control_block) &&
-        alignof(T) <= alignof(decltype(node->control_block))) {
+    if (n * sizeof(T) <= kControlBlockSize && alignof(T) <= kControlBlockAlign) {
       return reinterpret_cast<T*>(node->control_block);
     }
+    pool->heap_control_blocks_.fetch_add(1, std::memory_order_relaxed);
     return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{alignof(T)}));
   }
   void deallocate(T* p, std::size_t n) noexcept {

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -44,17 +45,28 @@ class EventPool {
   /// Idle events held now (for tests; exact when no other thread acquires or releases).
   std::size_t idle();
 
+  /// Control blocks that did not fit in their node and were allocated on the heap: 0 with
+  /// libstdc++ (its block is 40 bytes); a standard library whose block is larger pays one
+  /// allocation per event, and this says so.
+  std::uint64_t heap_control_blocks() const {
+    return heap_control_blocks_.load(std::memory_order_relaxed);
+  }
+
   EventPool(const EventPool&) = delete;
   EventPool& operator=(const EventPool&) = delete;
 
  private:
+  // The room for a control block in a node. alignof(control_block) would be 1 (the member's
+  // type is a byte array; alignas does not change it), so the alignment is named once here.
+  static constexpr std::size_t kControlBlockSize = 48;
+  static constexpr std::size_t kControlBlockAlign = 64;
   struct Node {
     api::core::v1::Event event;
     // The control block of the shared_ptr that hands the event out is built here, on the
     // same cache line as `next`: both are written by the consumer that lets go of the event
     // and read by the producer that takes it next, so they cross between cores together, and
     // no control block is allocated (and freed on another thread) per event.
-    alignas(64) std::byte control_block[48];
+    alignas(kControlBlockAlign) std::byte control_block[kControlBlockSize];
     Node* next = nullptr;
   };
   template <class T>
@@ -74,6 +86,7 @@ class EventPool {
   std::atomic<std::size_t> alive_{1};
   std::mutex acquire_mu_;  // producers among themselves
   Node* ready_ = nullptr;  // taken from returned_; under acquire_mu_
+  std::atomic<std::uint64_t> heap_control_blocks_{0};
   const std::size_t max_pooled_;
 };
 
