@@ -202,7 +202,7 @@ StatusOr<bool> Broadcaster::ActionOrDrop(Event&& event) {
     if (lock.owns_lock() && incoming_.size() == 0) {
       if (incoming_.closed()) return AlreadyStopped();
       counters_->accepted.fetch_add(1, std::memory_order_relaxed);
-      Distribute(std::span<Event>(&event, 1), Chan<Event>::Wake::kNow);
+      Distribute(std::span<Event>(&event, 1), Chan<Event>::Wake::kUnlessPolling);
       return true;
     }
   }

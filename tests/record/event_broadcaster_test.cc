@@ -495,6 +495,30 @@ TEST_F(BroadcasterTest, ConcurrentEmittersRaceShutdownSafely) {
   EXPECT_EQ(outcomes + s.dropped_consumer_full + s.abandoned, s.emitted);
 }
 
+// A consumer that ran out of events polls for a while before it blocks, and an Eventf that
+// hands its event over directly does not wake a polling consumer: it must still get every
+// event, whether it arrived during the poll (picked up when the poll ends) or after the
+// consumer blocked (woken at once). No Flush here: its marker would wake the consumer.
+TEST_F(BroadcasterTest, EventsReachAPollingOrSleepingConsumerWithoutFlush) {
+  EventBroadcaster b(Options());
+  std::atomic<int> handled{0};
+  b.StartEventWatcher([&](const Event&) { handled.fetch_add(1); });
+  auto recorder = b.NewRecorder({"c", ""});
+  int sent = 0;
+  for (int round = 0; round < 20; ++round) {
+    // Back to back (the consumer is busy or polling), then after a pause long enough for
+    // it to have stopped polling and blocked.
+    for (int i = 0; i < 5; ++i, ++sent) recorder->Eventf(Pod(), "Normal", "R", "m %d", sent);
+    ASSERT_TRUE(Eventually([&] { return handled.load() == sent; }, 10s))
+        << handled.load() << " of " << sent << " handled";
+    std::this_thread::sleep_for(round % 2 == 0 ? 50us : 2ms);
+    recorder->Eventf(Pod(), "Normal", "R", "after a pause %d", sent++);
+    ASSERT_TRUE(Eventually([&] { return handled.load() == sent; }, 10s))
+        << handled.load() << " of " << sent << " handled";
+  }
+  EXPECT_EQ(b.Stats().dropped_consumer_full, 0u);
+}
+
 // Emitted events are recycled once every consumer is done with them: a recycled event must
 // carry nothing of the one before (annotations, a longer name, field path, another source).
 TEST_F(BroadcasterTest, RecycledEventsCarryNothingOfThePreviousEvent) {

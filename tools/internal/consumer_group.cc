@@ -25,6 +25,13 @@ struct FlushMarker {
 
 constexpr std::size_t kBatch = 64;
 
+// How long a consumer that ran out of events waits for more as a *polling* receiver before it
+// blocks. A producer that distributes an event itself (ActionOrDrop's direct path) does not
+// wake a polling consumer, which looks again by itself when the interval ends; so under a
+// steady stream the caller of Eventf makes no wake-up system call, and an event waits at most
+// this long for a consumer that is idle.
+constexpr std::chrono::microseconds kConsumerPoll{100};
+
 }  // namespace
 
 ConsumerGroup::ConsumerGroup(watch::Broadcaster& mux, std::shared_ptr<Logger> logger,
@@ -75,6 +82,8 @@ std::shared_ptr<Consumer> ConsumerGroup::Start(Handler handler) {
     };
     while (!stop.stop_requested()) {
       batch.clear();
+      // Out of events: first wait as a polling receiver (see kConsumerPoll), then block.
+      if (channel.size() == 0) channel.PollForItems(kConsumerPoll);
       if (channel.ReceiveBatch(batch, kBatch, stop) == 0) break;
       for (const auto& item : batch) handle(item, !stop.stop_requested());
       LogConsumerDrops();
