@@ -92,6 +92,104 @@ TEST_F(EventsTest, RecorderBuildsTheEventLikeClientGo) {
   EXPECT_FALSE(seen[1].related.has_value());
 }
 
+// Emitted events are recycled once every consumer is done with them: a recycled event must
+// carry nothing of the one before (annotations, related, a longer note or name, another
+// controller), whichever recorder wrote it.
+TEST_F(EventsTest, RecycledEventsCarryNothingOfThePreviousEvent) {
+  EventBroadcaster b(sink_, Options());
+  std::vector<Event> seen;
+  std::mutex mu;
+  b.StartEventWatcher([&](const Event& e) {
+    std::lock_guard lock(mu);
+    seen.push_back(e);
+  });
+  auto first = b.NewRecorder("a-rather-long-controller-name.example.com");
+  auto second = b.NewRecorder("c");
+  const ObjectReference long_ref{"Deployment",
+                                 "a-long-namespace",
+                                 "a-very-long-deployment-name",
+                                 "0b5c3c5e-1111-4222-8333-444455556666",
+                                 "apps/v1",
+                                 "987654",
+                                 "spec.template.spec.containers{sidecar}"};
+  const ObjectReference node{"Node", "", "n1", "uid-n1", "v1", "", ""};
+  const ObjectReference short_ref{"Pod", "", "p", "", "v1", "", ""};
+  for (int round = 0; round < 50; ++round) {
+    first->AnnotatedEventf(long_ref, node, {{"k", "v"}}, "Warning", "ALongReasonForTheEvent",
+                           "ALongAction", "a long note number %d that does not fit in place",
+                           round);
+    ASSERT_TRUE(b.Flush(10s));
+    second->Eventf(short_ref, nullptr, "Normal", "R", "A", "n");
+    ASSERT_TRUE(b.Flush(10s));
+  }
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 100u);
+  for (std::size_t i = 1; i < seen.size(); i += 2) {
+    const Event& e = seen[i];
+    EXPECT_TRUE(e.metadata.annotations.empty()) << i;
+    EXPECT_FALSE(e.related.has_value()) << i;
+    EXPECT_EQ(e.metadata.namespace_, "default");
+    EXPECT_EQ(e.metadata.name.rfind("p.", 0), 0u) << e.metadata.name;
+    EXPECT_EQ(e.regarding, short_ref);
+    EXPECT_EQ(e.reason, "R");
+    EXPECT_EQ(e.action, "A");
+    EXPECT_EQ(e.note, "n");
+    EXPECT_EQ(e.type, "Normal");
+    EXPECT_EQ(e.reporting_controller, "c");
+    EXPECT_EQ(e.reporting_instance, "c-node-1");
+    EXPECT_FALSE(e.series.has_value());
+    const Event& a = seen[i - 1];
+    EXPECT_EQ(a.metadata.annotations, (std::map<std::string, std::string>{{"k", "v"}}));
+    EXPECT_EQ(a.regarding, long_ref);
+    ASSERT_TRUE(a.related.has_value());
+    EXPECT_EQ(*a.related, node);
+    EXPECT_EQ(a.note,
+              "a long note number " + std::to_string(i / 2) + " that does not fit in place");
+    EXPECT_EQ(a.reporting_instance, "a-rather-long-controller-name.example.com-node-1");
+  }
+}
+
+// A recorder of one's own (a mock, a wrapper) overrides RecordEvent alone: Eventf reaches it
+// with the note formatted, whatever kind of object it was given.
+TEST(CustomRecorderTest, EventfReachesRecordEventFormatted) {
+  struct Recorded {
+    std::string regarding, related, type, reason, action, note;
+  };
+  class MyRecorder final : public EventRecorder {
+   public:
+    std::shared_ptr<EventRecorder> WithLogger(std::shared_ptr<Logger>) const override {
+      return nullptr;
+    }
+    void RecordEvent(StatusOr<ObjectReference> regarding,
+                     std::optional<StatusOr<ObjectReference>> related, const Annotations*,
+                     std::string_view type, std::string_view reason, std::string_view action,
+                     std::string note) override {
+      got.push_back({regarding.ok() ? regarding->name : "error: " + regarding.status().message(),
+                     related ? (related->ok() ? (*related)->name : "error") : "none",
+                     std::string(type), std::string(reason), std::string(action),
+                     std::move(note)});
+    }
+    std::vector<Recorded> got;
+  };
+  MyRecorder r;
+  api::core::v1::Event object;  // referenced through GetReference
+  object.metadata.name = "ev";
+  r.Eventf(Pod(), nullptr, "Normal", "R", "A", "%d of %s", 3, "x");
+  r.Eventf(object, Pod("other"), "Warning", "W", "B", "plain");
+  r.Eventf(static_cast<const api::core::v1::Event*>(nullptr), nullptr, "Normal", "R", "A", "%q",
+           "nil");
+  ASSERT_EQ(r.got.size(), 3u);
+  EXPECT_EQ(r.got[0].regarding, "web-0");
+  EXPECT_EQ(r.got[0].related, "none");
+  EXPECT_EQ(r.got[0].note, "3 of x");
+  EXPECT_EQ(r.got[1].regarding, "ev");
+  EXPECT_EQ(r.got[1].related, "other");
+  EXPECT_EQ(r.got[1].type, "Warning");
+  EXPECT_EQ(r.got[1].action, "B");
+  EXPECT_EQ(r.got[2].regarding, "error: can't reference a nil object");
+  EXPECT_EQ(r.got[2].note, "\"nil\"");
+}
+
 TEST_F(EventsTest, BadRelatedIsDroppedBadRegardingOrTypeDropsTheEvent) {
   EventBroadcaster b(sink_, Options());
   ASSERT_TRUE(b.StartRecordingToSink().ok());

@@ -1,19 +1,20 @@
-// The recorder's event pool (tools/record/internal/event_pool): recycling, its bound, its
-// lifetime, and use from many threads.
-#include "kubeevents/tools/record/internal/event_pool.h"
+// The recorders' event pool (tools/internal/event_pool): recycling, its bound, its lifetime,
+// and use from many threads.
+#include "kubeevents/tools/internal/event_pool.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 #include <vector>
 
-namespace kube::record::internal {
+namespace kube::tools::internal {
 namespace {
 
-using api::core::v1::Event;
+using Event = api::core::v1::Event;
+using CoreEventPool = EventPool<Event>;
 
 TEST(EventPoolTest, AReleasedEventIsHandedOutAgainWithItsBuffers) {
-  auto pool = EventPool::Make(4);
+  auto pool = CoreEventPool::Make(4);
   const Event* address = nullptr;
   const char* buffer = nullptr;
   {
@@ -33,7 +34,7 @@ TEST(EventPoolTest, AReleasedEventIsHandedOutAgainWithItsBuffers) {
 // allocates nothing and its release frees nothing on the consumer's thread. (The size check
 // once compared against the alignment of a byte array, 1, and every event took the heap path.)
 TEST(EventPoolTest, TheControlBlockLivesInTheNode) {
-  auto pool = EventPool::Make(4);
+  auto pool = CoreEventPool::Make(4);
   for (int i = 0; i < 3; ++i) {
     auto e = pool->Acquire();
     std::weak_ptr<Event> weak = e;  // weak references share the same block
@@ -46,7 +47,7 @@ TEST(EventPoolTest, TheControlBlockLivesInTheNode) {
 // An event returns to the pool only when its control block is gone: a weak reference keeps
 // it out (its control block lives in the pooled node and must not be rebuilt under it).
 TEST(EventPoolTest, AWeakReferenceKeepsTheEventOutOfThePool) {
-  auto pool = EventPool::Make(4);
+  auto pool = CoreEventPool::Make(4);
   std::weak_ptr<Event> weak;
   {
     auto e = pool->Acquire();
@@ -60,7 +61,7 @@ TEST(EventPoolTest, AWeakReferenceKeepsTheEventOutOfThePool) {
 
 // Idle events beyond max_pooled are deleted when a producer next takes the returned ones.
 TEST(EventPoolTest, KeepsAtMostMaxPooledIdleEvents) {
-  auto pool = EventPool::Make(2);
+  auto pool = CoreEventPool::Make(2);
   {
     std::vector<std::shared_ptr<Event>> held;
     for (int i = 0; i < 5; ++i) held.push_back(pool->Acquire());
@@ -75,7 +76,7 @@ TEST(EventPoolTest, KeepsAtMostMaxPooledIdleEvents) {
 TEST(EventPoolTest, EventsKeepThePoolAlive) {
   std::shared_ptr<Event> survivor;
   {
-    auto pool = EventPool::Make(8);
+    auto pool = CoreEventPool::Make(8);
     survivor = pool->Acquire();
     survivor->reason = "still here";
   }
@@ -85,7 +86,7 @@ TEST(EventPoolTest, EventsKeepThePoolAlive) {
 
 // Acquired on some threads, released on others, all at once (TSan checks the hand-over).
 TEST(EventPoolTest, ManyThreadsAcquireAndRelease) {
-  auto pool = EventPool::Make(64);
+  auto pool = CoreEventPool::Make(64);
   constexpr int kThreads = 4;
   constexpr int kRounds = 5000;
   std::vector<std::thread> threads;
@@ -107,5 +108,22 @@ TEST(EventPoolTest, ManyThreadsAcquireAndRelease) {
   EXPECT_GT(pool->idle(), 0u) << "released events came back";
 }
 
+// The events.k8s.io/v1 recorder's pool is the same template: its events are recycled with
+// their buffers and their control blocks fit in the node too.
+TEST(EventPoolTest, EventsK8sIoEventsArePooledToo) {
+  auto pool = EventPool<api::events::v1::Event>::Make(4);
+  const char* buffer = nullptr;
+  {
+    auto e = pool->Acquire();
+    e->note.assign(200, 'n');
+    buffer = e->note.data();
+    std::weak_ptr<api::events::v1::Event> weak = e;
+    EXPECT_FALSE(weak.expired());
+  }
+  auto again = pool->Acquire();
+  EXPECT_EQ(again->note.data(), buffer);
+  EXPECT_EQ(pool->heap_control_blocks(), 0u);
+}
+
 }  // namespace
-}  // namespace kube::record::internal
+}  // namespace kube::tools::internal

@@ -5,9 +5,11 @@
 #include <limits.h>
 
 #include <mutex>
+#include <span>
 
 #include "kubeevents/tools/events/internal/series_recorder.h"
 #include "kubeevents/tools/internal/consumer_group.h"
+#include "kubeevents/tools/internal/event_pool.h"
 #include "kubeevents/tools/internal/pipeline_stats.h"
 #include "kubeevents/tools/record/event_util.h"
 #include "kubeevents/watch/broadcaster.h"
@@ -73,6 +75,11 @@ std::string MakeSeriesPatch(const api::events::v1::EventSeries& series) {
 
 namespace internal {
 
+// Idle events kept beyond the queues' length (see EventPool).
+constexpr std::size_t kEventPoolSlack = 64;
+
+using tools::internal::AssignIfDifferent;
+
 struct BroadcasterCore {
   std::shared_ptr<EventSink> sink;
   BroadcasterOptions options;
@@ -80,6 +87,7 @@ struct BroadcasterCore {
   std::shared_ptr<Clock> clock;
   std::string hostname;
   std::unique_ptr<watch::Broadcaster> mux;
+  tools::internal::EventPool<Event>::Handle pool;
   EventsCounters counters;
   std::unique_ptr<tools::internal::ConsumerGroup> consumers;
 
@@ -110,7 +118,6 @@ class RecorderImpl final : public EventRecorder {
                    std::optional<StatusOr<api::core::v1::ObjectReference>> related,
                    const Annotations* annotations, std::string_view type, std::string_view reason,
                    std::string_view action, std::string note) override {
-    const Clock::time_point now = core_->clock->Now();
     if (!regarding.ok()) {
       EventsCounters::Inc(core_->counters.dropped_invalid);
       logger_->Error("Could not construct reference, will not report event",
@@ -120,31 +127,70 @@ class RecorderImpl final : public EventRecorder {
                       {"message", std::move(note)}});
       return;
     }
+    Emit(*regarding, related, annotations, type, reason, action,
+         [&](std::string& field) { AssignIfDifferent(field, note); });
+  }
+
+ protected:
+  // Eventf's path: the note is formatted into the recycled event's buffer.
+  void RecordFormattedEvent(const api::core::v1::ObjectReference& regarding,
+                            const std::optional<StatusOr<api::core::v1::ObjectReference>>& related,
+                            const Annotations* annotations, std::string_view type,
+                            std::string_view reason, std::string_view action,
+                            std::string_view note, std::span<const FormatArg> args) override {
+    Emit(regarding, related, annotations, type, reason, action, [&](std::string& field) {
+      field.clear();
+      AppendSprintf(field, note, args);
+    });
+  }
+
+ private:
+  // Builds the event in a recycled one from the pool (`write_note` fills its note) and hands
+  // it to the broadcaster. Every field the recorder sets is assigned (into the buffers the
+  // event already has, only where it differs); the optional ones it may have set before
+  // (annotations, related) are cleared when not given; it sets no other field.
+  template <typename WriteNote>
+  void Emit(const api::core::v1::ObjectReference& ref,
+            const std::optional<StatusOr<api::core::v1::ObjectReference>>& related,
+            const Annotations* annotations, std::string_view type, std::string_view reason,
+            std::string_view action, WriteNote&& write_note) {
+    const Clock::time_point now = core_->clock->Now();
+    const bool has_related = related.has_value() && related->ok();
     if (related && !related->ok()) {
+      // Sent without `related`, as client-go does.
       logger_->Info(9, "Could not construct reference", {{"err", related->status().message()}});
-      related.reset();  // sent without `related`, as client-go does
     }
     if (!record::ValidateEventType(type)) {
       EventsCounters::Inc(core_->counters.dropped_invalid);
       logger_->Error("Unsupported event type", {{"eventType", std::string(type)}});
       return;
     }
-    auto event = std::make_shared<Event>();
-    auto& ref = *regarding;
-    event->metadata.name = record::GenerateEventName(
-        ref.name,
+    std::shared_ptr<Event> event = core_->pool->Acquire();
+    record::AssignEventName(
+        event->metadata.name, ref.name,
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
-    event->metadata.namespace_ = ref.namespace_.empty() ? "default" : ref.namespace_;
-    if (annotations != nullptr) event->metadata.annotations = *annotations;
+    AssignIfDifferent(event->metadata.namespace_, ref.namespace_.empty()
+                                                      ? std::string_view("default")
+                                                      : std::string_view(ref.namespace_));
+    if (annotations != nullptr) {
+      if (event->metadata.annotations != *annotations) event->metadata.annotations = *annotations;
+    } else if (!event->metadata.annotations.empty()) {
+      event->metadata.annotations.clear();
+    }
     event->event_time = api::meta::v1::MicroTime(now);
-    event->reporting_controller = controller_;
-    event->reporting_instance = instance_;
-    event->action = std::string(action);
-    event->reason = std::string(reason);
-    event->regarding = std::move(ref);
-    if (related) event->related = *std::move(*related);
-    event->note = std::move(note);
-    event->type = std::string(type);
+    AssignIfDifferent(event->reporting_controller, controller_);
+    AssignIfDifferent(event->reporting_instance, instance_);
+    AssignIfDifferent(event->action, action);
+    AssignIfDifferent(event->reason, reason);
+    AssignReference(event->regarding, ref);
+    if (has_related) {
+      if (!event->related) event->related.emplace();
+      AssignReference(*event->related, **related);
+    } else if (event->related) {
+      event->related.reset();
+    }
+    write_note(event->note);
+    AssignIfDifferent(event->type, type);
 
     auto item = watch::Event::Share<Event>(watch::EventType::kAdded, std::move(event));
     // Moved from only if queued: a dropped event is still here to be described.
@@ -162,7 +208,17 @@ class RecorderImpl final : public EventRecorder {
     }
   }
 
- private:
+  static void AssignReference(api::core::v1::ObjectReference& to,
+                              const api::core::v1::ObjectReference& from) {
+    AssignIfDifferent(to.kind, from.kind);
+    AssignIfDifferent(to.namespace_, from.namespace_);
+    AssignIfDifferent(to.name, from.name);
+    AssignIfDifferent(to.uid, from.uid);
+    AssignIfDifferent(to.api_version, from.api_version);
+    AssignIfDifferent(to.resource_version, from.resource_version);
+    AssignIfDifferent(to.field_path, from.field_path);
+  }
+
   std::shared_ptr<BroadcasterCore> core_;
   std::string controller_;
   std::string instance_;
@@ -178,10 +234,15 @@ EventBroadcaster::EventBroadcaster(std::shared_ptr<EventSink> sink, BroadcasterO
   core.logger = options.logger ? options.logger : MakeDefaultLogger();
   core.clock = options.clock ? options.clock : MakeRealClock();
   core.hostname = options.hostname.empty() ? Hostname() : options.hostname;
+  const std::size_t watcher_queue =
+      options.watcher_queue_length == 0 ? kMaxQueuedEvents : options.watcher_queue_length;
+  const std::size_t incoming_queue =
+      options.incoming_queue_length == 0 ? kIncomingQueueLength : options.incoming_queue_length;
   core.mux = std::make_unique<watch::Broadcaster>(
-      options.watcher_queue_length == 0 ? kMaxQueuedEvents : options.watcher_queue_length,
-      watch::FullChannelBehavior::kDropIfChannelFull,
-      options.incoming_queue_length == 0 ? kIncomingQueueLength : options.incoming_queue_length);
+      watcher_queue, watch::FullChannelBehavior::kDropIfChannelFull, incoming_queue);
+  // Enough idle events for full queues to drain into and be refilled from.
+  core.pool = tools::internal::EventPool<Event>::Make(watcher_queue + incoming_queue +
+                                                      internal::kEventPoolSlack);
   core.consumers = std::make_unique<tools::internal::ConsumerGroup>(*core.mux, core.logger,
                                                                     core.counters.abandoned);
   core.options = std::move(options);

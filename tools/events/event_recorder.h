@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -36,8 +37,7 @@ class EventRecorder {
   void Eventf(const R& regarding, const Rel& related, std::string_view type,
               std::string_view reason, std::string_view action, std::string_view note,
               const Args&... args) {
-    RecordEvent(api::GetReference(regarding), RelatedReference(related), nullptr, type, reason,
-                action, Sprintf(note, args...));
+    Formatted(regarding, related, nullptr, type, reason, action, note, args...);
   }
 
   /// Eventf plus annotations on the written event.
@@ -45,8 +45,7 @@ class EventRecorder {
   void AnnotatedEventf(const R& regarding, const Rel& related, const Annotations& annotations,
                        std::string_view type, std::string_view reason, std::string_view action,
                        std::string_view note, const Args&... args) {
-    RecordEvent(api::GetReference(regarding), RelatedReference(related), &annotations, type, reason,
-                action, Sprintf(note, args...));
+    Formatted(regarding, related, &annotations, type, reason, action, note, args...);
   }
 
   /// A recorder sharing everything with this one but logging emit-side errors to `logger`.
@@ -59,7 +58,49 @@ class EventRecorder {
                            const Annotations* annotations, std::string_view type,
                            std::string_view reason, std::string_view action, std::string note) = 0;
 
+ protected:
+  /// What Eventf and AnnotatedEventf call once `regarding`'s reference is built: lets a
+  /// recorder format the note straight into the event it sends and read the reference
+  /// without copying it (the bundled recorder does). The default formats the note and calls
+  /// RecordEvent, so a custom recorder or mock needs only RecordEvent.
+  virtual void RecordFormattedEvent(
+      const api::core::v1::ObjectReference& regarding,
+      const std::optional<StatusOr<api::core::v1::ObjectReference>>& related,
+      const Annotations* annotations, std::string_view type, std::string_view reason,
+      std::string_view action, std::string_view note, std::span<const FormatArg> args);
+
  private:
+  template <typename R, typename Rel, typename... Args>
+  void Formatted(const R& regarding, const Rel& related, const Annotations* annotations,
+                 std::string_view type, std::string_view reason, std::string_view action,
+                 std::string_view note, const Args&... args) {
+    if constexpr (sizeof...(Args) == 0) {
+      FormattedArgs(regarding, related, annotations, type, reason, action, note, {});
+    } else {
+      const FormatArg list[] = {FormatArg(args)...};
+      FormattedArgs(regarding, related, annotations, type, reason, action, note, list);
+    }
+  }
+  // An ObjectReference is used as it is; anything else goes through GetReference, and a
+  // reference that cannot be built reaches RecordEvent as its error.
+  template <typename R, typename Rel>
+  void FormattedArgs(const R& regarding, const Rel& related, const Annotations* annotations,
+                     std::string_view type, std::string_view reason, std::string_view action,
+                     std::string_view note, std::span<const FormatArg> args) {
+    if constexpr (std::is_same_v<R, api::core::v1::ObjectReference>) {
+      RecordFormattedEvent(regarding, RelatedReference(related), annotations, type, reason,
+                           action, note, args);
+    } else {
+      auto reference = api::GetReference(regarding);
+      if (reference.ok()) {
+        RecordFormattedEvent(*reference, RelatedReference(related), annotations, type, reason,
+                             action, note, args);
+      } else {
+        RecordEvent(std::move(reference), RelatedReference(related), annotations, type, reason,
+                    action, SprintfArgs(note, args));
+      }
+    }
+  }
   template <typename Rel>
   static std::optional<StatusOr<api::core::v1::ObjectReference>> RelatedReference(
       const Rel& related) {

@@ -1,18 +1,17 @@
-#include "kubeevents/tools/record/internal/event_pool.h"
+#include "kubeevents/tools/internal/event_pool.h"
 
 #include <utility>
 
-namespace kube::record::internal {
-
-using api::core::v1::Event;
+namespace kube::tools::internal {
 
 // Allocates a shared_ptr's control block in its node's `control_block` (falling back to the
 // heap if a standard library's block does not fit). Deallocation is the last thing that happens
 // to a control block, after the event's last reference (strong or weak) went, so that is when
 // the node goes back to the pool: a producer can never build a new control block over one that
 // is still being torn down.
+template <class E>
 template <class T>
-struct EventPool::NodeAllocator {
+struct EventPool<E>::NodeAllocator {
   using value_type = T;
   NodeAllocator(EventPool* p, Node* n) noexcept : pool(p), node(n) {}
   template <class U>
@@ -42,23 +41,29 @@ struct EventPool::NodeAllocator {
   Node* node;
 };
 
-EventPool::Handle EventPool::Make(std::size_t max_pooled) {
+template <class E>
+typename EventPool<E>::Handle EventPool<E>::Make(std::size_t max_pooled) {
   return Handle(new EventPool(max_pooled));  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
-void EventPool::Orphan::operator()(EventPool* pool) const { pool->OrphanSelf(); }
+template <class E>
+void EventPool<E>::Orphan::operator()(EventPool* pool) const { pool->OrphanSelf(); }
 
-EventPool::EventPool(std::size_t max_pooled) : max_pooled_(max_pooled) {}
+template <class E>
+EventPool<E>::EventPool(std::size_t max_pooled) : max_pooled_(max_pooled) {}
 
-EventPool::~EventPool() = default;
+template <class E>
+EventPool<E>::~EventPool() = default;
 
-EventPool::Node* EventPool::OrphanedMark() {
+template <class E>
+typename EventPool<E>::Node* EventPool<E>::OrphanedMark() {
   // A distinct address no node can have.
   static constexpr char kMark = 0;
   return reinterpret_cast<Node*>(const_cast<char*>(&kMark));  // NOLINT: compared, never read
 }
 
-std::size_t EventPool::DeleteList(Node* list) {
+template <class E>
+std::size_t EventPool<E>::DeleteList(Node* list) {
   std::size_t n = 0;
   while (list != nullptr) {
     std::unique_ptr<Node> node(list);
@@ -68,13 +73,15 @@ std::size_t EventPool::DeleteList(Node* list) {
   return n;
 }
 
-void EventPool::DropNodes(std::size_t n) {
+template <class E>
+void EventPool<E>::DropNodes(std::size_t n) {
   if (n > 0 && alive_.fetch_sub(n, std::memory_order_acq_rel) == n) {
     delete this;  // NOLINT(cppcoreguidelines-owning-memory): the last node or the owner went
   }
 }
 
-std::shared_ptr<Event> EventPool::Acquire() {
+template <class E>
+std::shared_ptr<E> EventPool<E>::Acquire() {
   Node* node = nullptr;
   std::size_t trimmed = 0;
   {
@@ -106,15 +113,16 @@ std::shared_ptr<Event> EventPool::Acquire() {
   // The event is not destroyed when its last reference goes (the deleter does nothing); the
   // node returns to the pool when its control block is deallocated (NodeAllocator).
   try {
-    return std::shared_ptr<Event>(
-        &node->event, [](Event*) {}, NodeAllocator<Event>(this, node));
+    return std::shared_ptr<E>(
+        &node->event, [](E*) {}, NodeAllocator<E>(this, node));
   } catch (...) {  // only if a control block that does not fit cannot be allocated
     Release(node);
     throw;
   }
 }
 
-void EventPool::Release(Node* node) {
+template <class E>
+void EventPool<E>::Release(Node* node) {
   Node* head = returned_.load(std::memory_order_relaxed);
   do {
     if (head == OrphanedMark()) {
@@ -128,7 +136,8 @@ void EventPool::Release(Node* node) {
                                             std::memory_order_relaxed));
 }
 
-void EventPool::OrphanSelf() {
+template <class E>
+void EventPool<E>::OrphanSelf() {
   Node* returned = returned_.exchange(OrphanedMark(), std::memory_order_acq_rel);
   std::size_t freed = DeleteList(returned);
   {
@@ -139,7 +148,8 @@ void EventPool::OrphanSelf() {
   DropNodes(freed + 1);  // and the owner's reference
 }
 
-std::size_t EventPool::idle() {
+template <class E>
+std::size_t EventPool<E>::idle() {
   // Under acquire_mu_ no node can leave either list, so both can be walked.
   std::lock_guard lock(acquire_mu_);
   std::size_t n = 0;
@@ -150,4 +160,7 @@ std::size_t EventPool::idle() {
   return n;
 }
 
-}  // namespace kube::record::internal
+template class EventPool<api::core::v1::Event>;
+template class EventPool<api::events::v1::Event>;
+
+}  // namespace kube::tools::internal

@@ -1,4 +1,5 @@
-// Internal: recycles the core/v1 Event objects a recorder emits.
+// Internal: recycles the Event objects a recorder emits (core/v1 for tools/record,
+// events.k8s.io/v1 for tools/events).
 //
 // An emitted event is built on the caller's thread and destroyed on a consumer's thread. With
 // a general-purpose allocator every one of its heap strings is then freed into the producing
@@ -19,11 +20,16 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <string>
+#include <string_view>
 
 #include "kubeevents/api/core/v1/event.h"
+#include "kubeevents/api/events/v1/event.h"
 
-namespace kube::record::internal {
+namespace kube::tools::internal {
 
+/// A pool of `E`s (instantiated for api::core::v1::Event and api::events::v1::Event).
+template <class E>
 class EventPool {
  public:
   struct Orphan {
@@ -40,7 +46,7 @@ class EventPool {
   /// An event to fill in. It may hold an earlier event's values: the caller assigns every
   /// field it uses and clears the others it might have set (the recorder's fixed set).
   /// When the last reference goes, the event returns to the pool. Only the owner calls this.
-  std::shared_ptr<api::core::v1::Event> Acquire();
+  std::shared_ptr<E> Acquire();
 
   /// Idle events held now (for tests; exact when no other thread acquires or releases).
   std::size_t idle();
@@ -61,7 +67,7 @@ class EventPool {
   static constexpr std::size_t kControlBlockSize = 48;
   static constexpr std::size_t kControlBlockAlign = 64;
   struct Node {
-    api::core::v1::Event event;
+    E event;
     // The control block of the shared_ptr that hands the event out is built here, on the
     // same cache line as `next`: both are written by the consumer that lets go of the event
     // and read by the producer that takes it next, so they cross between cores together, and
@@ -79,15 +85,29 @@ class EventPool {
   static std::size_t DeleteList(Node* list);
   static Node* OrphanedMark();
 
-  // Pushed by releasers, taken whole by Acquire; OrphanedMark() once the owner is gone.
-  std::atomic<Node*> returned_{nullptr};
+  // Pushed by releasers (consumers), taken whole by Acquire; OrphanedMark() once the owner is
+  // gone. On its own cache line: written per event by the consumers, it would otherwise take
+  // the producers' acquire_mu_ and ready_ away from their core with it.
+  alignas(64) std::atomic<Node*> returned_{nullptr};
   // Nodes alive (idle or out) plus one for the owner; changes only when a node is created
-  // or deleted, never per event.
-  std::atomic<std::size_t> alive_{1};
+  // or deleted, never per event. Starts the producers' cache line (alive_, acquire_mu_,
+  // ready_).
+  alignas(64) std::atomic<std::size_t> alive_{1};
   std::mutex acquire_mu_;  // producers among themselves
   Node* ready_ = nullptr;  // taken from returned_; under acquire_mu_
   std::atomic<std::uint64_t> heap_control_blocks_{0};
   const std::size_t max_pooled_;
 };
 
-}  // namespace kube::record::internal
+/// Assigns `value` to a recycled event's `field` unless it already holds it: most fields repeat
+/// from the event the buffer held before (same recorder, same object), and leaving them
+/// unwritten leaves their cache lines shared with the consumer that read them instead of
+/// taking them back from its core.
+inline void AssignIfDifferent(std::string& field, std::string_view value) {
+  if (field != value) field.assign(value);
+}
+
+extern template class EventPool<api::core::v1::Event>;
+extern template class EventPool<api::events::v1::Event>;
+
+}  // namespace kube::tools::internal

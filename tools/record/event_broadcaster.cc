@@ -3,13 +3,14 @@
 #include <condition_variable>
 #include <mutex>
 #include <random>
+#include <span>
 #include <thread>
 #include <vector>
 
 #include "kubeevents/tools/internal/consumer_group.h"
+#include "kubeevents/tools/internal/event_pool.h"
 #include "kubeevents/tools/internal/pipeline_stats.h"
 #include "kubeevents/tools/record/event_util.h"
-#include "kubeevents/tools/record/internal/event_pool.h"
 #include "kubeevents/tools/record/internal/record_counters.h"
 #include "kubeevents/tools/record/internal/sink_writer.h"
 #include "kubeevents/watch/broadcaster.h"
@@ -22,6 +23,8 @@ namespace internal {
 
 // Idle events kept beyond the queue length (see EventPool).
 constexpr std::size_t kEventPoolSlack = 64;
+
+using EventPool = tools::internal::EventPool<api::core::v1::Event>;
 
 struct BroadcasterCore {
   std::shared_ptr<Logger> logger;
@@ -40,10 +43,7 @@ struct BroadcasterCore {
   std::jthread context_thread;  // WithContext watcher
 };
 
-// Assigns `value` unless `field` already holds it (see RecordEvent).
-void Set(std::string& field, std::string_view value) {
-  if (field != value) field.assign(value);
-}
+using tools::internal::AssignIfDifferent;
 
 /// Emits into a BroadcasterCore; shares it with the broadcaster and other recorders.
 class RecorderImpl final : public EventRecorder {
@@ -69,6 +69,28 @@ class RecorderImpl final : public EventRecorder {
                       {"message", std::move(message)}});
       return;
     }
+    Emit(*reference, annotations, type, reason,
+         [&](std::string& field) { AssignIfDifferent(field, message); });
+  }
+
+ protected:
+  // Eventf's path: the message is formatted into the recycled event's buffer.
+  void RecordFormattedEvent(const api::core::v1::ObjectReference& reference,
+                            const Annotations* annotations, std::string_view type,
+                            std::string_view reason, std::string_view format,
+                            std::span<const FormatArg> args) override {
+    Emit(reference, annotations, type, reason, [&](std::string& field) {
+      field.clear();
+      AppendSprintf(field, format, args);
+    });
+  }
+
+ private:
+  // Builds the event in a recycled one from the pool (`write_message` fills its message) and
+  // hands it to the broadcaster.
+  template <typename WriteMessage>
+  void Emit(const api::core::v1::ObjectReference& ref, const Annotations* annotations,
+            std::string_view type, std::string_view reason, WriteMessage&& write_message) {
     if (!ValidateEventType(type)) {
       RecordCounters::Inc(core_->counters.dropped_invalid);
       logger_->Error("Unsupported event type", {{"eventType", std::string(type)}});
@@ -78,38 +100,37 @@ class RecorderImpl final : public EventRecorder {
     // A recycled event: every field the recorder sets is assigned (copying into the buffers
     // it already has), the annotations are cleared when not given; it sets no other field.
     std::shared_ptr<api::core::v1::Event> event = core_->pool->Acquire();
-    const auto& ref = *reference;
     AssignEventName(
         event->metadata.name, ref.name,
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
     // Most fields repeat from the event this one recycles (same recorder, same object):
     // writing only what differs leaves those cache lines shared with the consumer that read
     // them, instead of taking them back from its core.
-    Set(event->metadata.namespace_,
+    AssignIfDifferent(event->metadata.namespace_,
         ref.namespace_.empty() ? std::string_view("default") : std::string_view(ref.namespace_));
     if (annotations != nullptr) {
       if (event->metadata.annotations != *annotations) event->metadata.annotations = *annotations;
     } else if (!event->metadata.annotations.empty()) {
       event->metadata.annotations.clear();
     }
-    Set(event->reason, reason);
-    Set(event->message, message);
+    AssignIfDifferent(event->reason, reason);
+    write_message(event->message);
     event->first_timestamp = api::meta::v1::Time(now);
     event->last_timestamp = event->first_timestamp;
     if (event->count != 1) event->count = 1;
-    Set(event->type, type);
-    Set(event->source.component, source_.component);
-    Set(event->source.host, source_.host);
-    Set(event->reporting_controller, source_.component);
-    Set(event->reporting_instance, source_.host);
+    AssignIfDifferent(event->type, type);
+    AssignIfDifferent(event->source.component, source_.component);
+    AssignIfDifferent(event->source.host, source_.host);
+    AssignIfDifferent(event->reporting_controller, source_.component);
+    AssignIfDifferent(event->reporting_instance, source_.host);
     auto& io = event->involved_object;
-    Set(io.kind, ref.kind);
-    Set(io.namespace_, ref.namespace_);
-    Set(io.name, ref.name);
-    Set(io.uid, ref.uid);
-    Set(io.api_version, ref.api_version);
-    Set(io.resource_version, ref.resource_version);
-    Set(io.field_path, ref.field_path);
+    AssignIfDifferent(io.kind, ref.kind);
+    AssignIfDifferent(io.namespace_, ref.namespace_);
+    AssignIfDifferent(io.name, ref.name);
+    AssignIfDifferent(io.uid, ref.uid);
+    AssignIfDifferent(io.api_version, ref.api_version);
+    AssignIfDifferent(io.resource_version, ref.resource_version);
+    AssignIfDifferent(io.field_path, ref.field_path);
     auto item =
         watch::Event::Share<api::core::v1::Event>(watch::EventType::kAdded, std::move(event));
     // Moved from only if queued: a dropped event is still here to be described.
@@ -127,7 +148,6 @@ class RecorderImpl final : public EventRecorder {
     }
   }
 
- private:
   std::shared_ptr<BroadcasterCore> core_;
   api::core::v1::EventSource source_;
   std::shared_ptr<Logger> logger_;

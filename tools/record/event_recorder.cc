@@ -4,6 +4,13 @@
 
 namespace kube::record {
 
+void EventRecorder::RecordFormattedEvent(const api::core::v1::ObjectReference& reference,
+                                         const Annotations* annotations, std::string_view type,
+                                         std::string_view reason, std::string_view format,
+                                         std::span<const FormatArg> args) {
+  RecordEvent(reference, annotations, type, reason, SprintfArgs(format, args));
+}
+
 std::string EventRecorder::VFormat(const char* format, va_list args) {
   char stack[256];
   va_list copy;
