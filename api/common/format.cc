@@ -11,6 +11,10 @@ struct Spec {
   bool plus = false, minus = false, sharp = false, space = false, zero = false;
   int width = -1;
   int precision = -1;
+  /// No flags, width or precision: the verb's plain form.
+  bool IsDefault() const {
+    return !plus && !minus && !sharp && !space && !zero && width < 0 && precision < 0;
+  }
 };
 
 void Pad(std::string& out, std::string_view body, const Spec& spec) {
@@ -177,6 +181,14 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
                                                      : static_cast<std::uint64_t>(a.int_value()));
       switch (verb) {
         case 'd':
+          if (spec.IsDefault()) {  // the common "%d": digits straight into `out`
+            char digits[24];
+            char* p = digits;
+            if (neg) *p++ = '-';
+            p = std::to_chars(p, digits + sizeof digits, mag).ptr;
+            out.append(digits, p);
+            return;
+          }
           return PadNumber(out, IntBody(neg, mag, 10, false, spec), spec);
         case 'x':
           return PadNumber(out, IntBody(neg, mag, 16, false, spec), spec);

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <string>
+#include <vector>
 
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/tools/record/event_util.h"
@@ -30,6 +32,22 @@ TEST(EventUtilTest, GenerateEventNameFallsBackToAUuid) {
   }
   EXPECT_TRUE(std::regex_match(GenerateEventName(std::string(250, 'a'), 0x17cb4d1b6e5a2f80), uuid));
   EXPECT_NE(NewUUID(), NewUUID());
+}
+
+// The name is checked through its reference name alone (the hex suffix is always a valid
+// label): the outcome must be what checking the whole name gives, at every edge.
+TEST(EventUtilTest, GeneratedNameIsKeptExactlyWhenTheWholeNameIsASubdomain) {
+  const std::int64_t nanos = 0x17cb4d1b6e5a2f80;  // 16 hex digits: 17 characters with the dot
+  std::vector<std::string> refs = {"web-0", "a", "a.b", "a-", "-a", "a.", ".a", "a..b", "A",
+                                   "a_b", "", "a.-b", "1", std::string(236, 'a'),
+                                   std::string(237, 'a'), "x" + std::string(200, '-') + "y"};
+  for (const auto& ref : refs) {
+    const std::string whole = ref + ".17cb4d1b6e5a2f80";
+    EXPECT_EQ(GenerateEventName(ref, nanos) == whole, IsDNS1123Subdomain(whole))
+        << "ref of " << ref.size() << " characters: " << ref.substr(0, 20);
+  }
+  // A negative time (before 1970) gives "-…" as the suffix: not a label, so a UUID.
+  EXPECT_NE(GenerateEventName("web-0", -5), "web-0.-5");
 }
 
 TEST(EventUtilTest, DNS1123Subdomain) {

@@ -58,7 +58,11 @@ void AssignEventName(std::string& name, std::string_view ref_name, std::int64_t 
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, unix_nanos, 16);
   name.append(buf, r.ptr);
-  if (!IsDNS1123Subdomain(name)) name.assign(NewUUID());
+  // With a non-negative time the suffix is one valid label (lowercase hex), so the name is a
+  // subdomain exactly when `ref_name` is one and the whole fits in 253 characters.
+  const bool valid = unix_nanos >= 0 ? name.size() <= 253 && IsDNS1123Subdomain(ref_name)
+                                     : IsDNS1123Subdomain(name);
+  if (!valid) name.assign(NewUUID());
 }
 
 std::string GenerateEventName(std::string_view ref_name, std::int64_t unix_nanos) {
