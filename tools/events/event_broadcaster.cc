@@ -47,6 +47,12 @@ std::string Hostname() {
 std::string GetIsomorphismKey(const Event& e) {
   std::string key;
   key.reserve(256);
+  AssignIsomorphismKey(key, e);
+  return key;
+}
+
+void AssignIsomorphismKey(std::string& key, const Event& e) {
+  key.clear();
   for (std::string_view f :
        {std::string_view(e.type), std::string_view(e.action), std::string_view(e.reason),
         std::string_view(e.reporting_controller), std::string_view(e.reporting_instance)}) {
@@ -55,7 +61,6 @@ std::string GetIsomorphismKey(const Event& e) {
   AppendReference(key, e.regarding);
   key.push_back(e.related ? '\1' : '\0');
   if (e.related) AppendReference(key, *e.related);
-  return key;
 }
 
 std::string MakeSeriesPatch(const api::events::v1::EventSeries& series) {

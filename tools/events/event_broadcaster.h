@@ -149,5 +149,7 @@ std::string MakeSeriesPatch(const api::events::v1::EventSeries& series);
 /// The isomorphism key: type, action, reason, reportingController, reportingInstance and the
 /// whole regarding and related references (note excluded), encoded unambiguously.
 std::string GetIsomorphismKey(const api::events::v1::Event& event);
+/// GetIsomorphismKey into `key`, reusing its buffer (no allocation once it has grown).
+void AssignIsomorphismKey(std::string& key, const api::events::v1::Event& event);
 
 }  // namespace kube::events

@@ -157,15 +157,17 @@ bool SeriesRecorder::Enqueue(std::size_t writer, PendingWrite write) {
 
 void SeriesRecorder::Observe(const Event& incoming) {
   const Clock::time_point now = clock_->Now();
-  std::string key = GetIsomorphismKey(incoming);
   std::optional<Event> to_send;
-  const std::size_t writer = WriterOf(key);  // outside the lock
+  std::size_t writer = 0;
   std::optional<std::pair<std::size_t, PendingWrite>> evicted;
   {
     std::lock_guard lock(mu_);
-    auto found = index_.find(std::string_view(key));
+    // Built into a kept buffer: a repeat (the common case in a storm) allocates nothing.
+    AssignIsomorphismKey(key_buf_, incoming);
+    writer = WriterOf(key_buf_);
+    auto found = index_.find(std::string_view(key_buf_));
     if (found == index_.end()) {
-      lru_.push_front(CacheEntry{std::move(key), incoming});
+      lru_.push_front(CacheEntry{key_buf_, incoming});
       index_.emplace(std::string_view(lru_.front().key), lru_.begin());
       to_send = incoming;
       evicted = EvictOldestLocked();

@@ -98,6 +98,7 @@ class SeriesRecorder {
   mutable std::mutex mu_;  // the cache: lru_ (front = most recent) and its index
   Lru lru_;
   std::unordered_map<std::string_view, Lru::iterator> index_;  // views of CacheEntry::key
+  std::string key_buf_;  // Observe's isomorphism key (under mu_)
 
   // One bounded queue per writer; an event's isomorphism key picks the queue, so the create
   // and the later series patches of one event are written in order by the same writer.
