@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -99,12 +100,40 @@ class EventPool {
   const std::size_t max_pooled_;
 };
 
+/// `a == b`, inline for the short strings an event is mostly made of (names, kinds, reasons):
+/// one or two word compares instead of a call to memcmp per field.
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
+  if (n >= 8) {  // two overlapping 8-byte words
+    std::uint64_t a0, b0, a1, b1;
+    std::memcpy(&a0, a.data(), 8);
+    std::memcpy(&b0, b.data(), 8);
+    std::memcpy(&a1, a.data() + n - 8, 8);
+    std::memcpy(&b1, b.data() + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  if (n >= 4) {  // two overlapping 4-byte words
+    std::uint32_t a0, b0, a1, b1;
+    std::memcpy(&a0, a.data(), 4);
+    std::memcpy(&b0, b.data(), 4);
+    std::memcpy(&a1, a.data() + n - 4, 4);
+    std::memcpy(&b1, b.data() + n - 4, 4);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 /// Assigns `value` to a recycled event's `field` unless it already holds it: most fields repeat
 /// from the event the buffer held before (same recorder, same object), and leaving them
 /// unwritten leaves their cache lines shared with the consumer that read them instead of
 /// taking them back from its core.
 inline void AssignIfDifferent(std::string& field, std::string_view value) {
-  if (field != value) field.assign(value);
+  if (!SameBytes(field, value)) field.assign(value);
 }
 
 extern template class EventPool<api::core::v1::Event>;
