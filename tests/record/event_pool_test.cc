@@ -125,5 +125,23 @@ TEST(EventPoolTest, EventsK8sIoEventsArePooledToo) {
   EXPECT_EQ(pool->heap_control_blocks(), 0u);
 }
 
+// SameBytes is operator== for strings, word by word: equal, and different at every position
+// (first, last, the overlap of the two words), for every length up to past the inline limit.
+TEST(SameBytesTest, AgreesWithEqualityAtEveryLengthAndPosition) {
+  for (std::size_t n = 0; n <= 40; ++n) {
+    const std::string a(n, 'x');
+    EXPECT_TRUE(SameBytes(a, std::string(n, 'x'))) << n;
+    EXPECT_FALSE(SameBytes(a, std::string(n + 1, 'x'))) << n;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = 'y';
+      EXPECT_FALSE(SameBytes(a, b)) << "length " << n << ", differing at " << i;
+    }
+  }
+  std::string field = "old value";
+  AssignIfDifferent(field, "new");
+  EXPECT_EQ(field, "new");
+}
+
 }  // namespace
 }  // namespace kube::tools::internal
