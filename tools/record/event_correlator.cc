@@ -404,12 +404,31 @@ EventCorrelator::EventCorrelator(CorrelatorOptions o, Resolved)
 
 EventCorrelator::~EventCorrelator() = default;
 
-EventCorrelateResult EventCorrelator::EventCorrelate(Event event) {
-  EventCorrelateView view = CorrelateImpl(event, &event, nullptr);
-  if (view.skip) return EventCorrelateResult{Event{}, std::string{}, true, view.aggregated};
-  // Move-construct the result's event (cheaper than assigning into a default one).
-  return EventCorrelateResult{view.modified ? std::move(*view.modified) : std::move(event),
-                              std::move(view.patch), false, view.aggregated};
+// The result is built first, holding the caller's event (copied or moved in once), and
+// correlated in place: no further move of the event into the result.
+EventCorrelateResult EventCorrelator::EventCorrelate(const Event& event) {
+  EventCorrelateResult result{event, std::string{}, false, false};
+  CorrelateInto(result);
+  return result;
+}
+
+EventCorrelateResult EventCorrelator::EventCorrelate(Event&& event) {
+  EventCorrelateResult result{std::move(event), std::string{}, false, false};
+  CorrelateInto(result);
+  return result;
+}
+
+void EventCorrelator::CorrelateInto(EventCorrelateResult& result) {
+  EventCorrelateView view = CorrelateImpl(result.event, &result.event, nullptr);
+  // An owned event is changed in place; `modified` is set only without one. Kept general.
+  if (view.modified) result.event = std::move(*view.modified);
+  result.aggregated = view.aggregated;
+  if (view.skip) {
+    result.skip = true;
+    result.event = Event{};  // as client-go: a skipped result carries no event
+    return;
+  }
+  result.patch = std::move(view.patch);
 }
 
 EventCorrelateView EventCorrelator::Correlate(const Event& event, std::unique_ptr<Event> scratch) {

@@ -166,8 +166,11 @@ class EventCorrelator {
   EventCorrelator& operator=(const EventCorrelator&) = delete;
 
   /// Correlates one event. A repeat gets count/firstTimestamp/name/resourceVersion from the
-  /// cache and a patch `{"count":N,"lastTimestamp":"...","message":"..."}`.
-  EventCorrelateResult EventCorrelate(api::core::v1::Event event);
+  /// cache and a patch `{"count":N,"lastTimestamp":"...","message":"..."}`. The result holds
+  /// a copy of `event`, changed in place where the correlator changes it.
+  EventCorrelateResult EventCorrelate(const api::core::v1::Event& event);
+  /// The same, taking `event` over: it becomes the result's event (no copy).
+  EventCorrelateResult EventCorrelate(api::core::v1::Event&& event);
   /// The same, copying the event only when the correlator changes it. `scratch`, when given,
   /// is storage for that copy (its buffers are reused; a caller correlating many events
   /// passes back the previous view's `modified`).
@@ -189,6 +192,8 @@ class EventCorrelator {
   /// instead of copied when the event must change.
   EventCorrelateView CorrelateImpl(const api::core::v1::Event& event, api::core::v1::Event* owned,
                                    std::unique_ptr<api::core::v1::Event> scratch);
+  /// EventCorrelate on the event already in `result` (changed in place).
+  void CorrelateInto(EventCorrelateResult& result);
   EventAggregator aggregator_;
   std::mutex logger_mu_;
   std::string key_buf_;  // scratch cache key (under logger_mu_)
