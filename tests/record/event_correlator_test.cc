@@ -113,6 +113,54 @@ TEST_F(CorrelatorTest, UpdateStateAdoptsTheServersView) {
   EXPECT_EQ(r.event.metadata.resource_version, "777");
 }
 
+// UpdateState files the server's answer under the written event's dedup key whichever event
+// was correlated last: the one just correlated (its cache entry is reused), an earlier one
+// (the key is built and looked up), or a combined event (its key is not the aggregate key
+// the correlator observed it under).
+TEST_F(CorrelatorTest, UpdateStateFindsTheRightEntryWhateverWasCorrelatedLast) {
+  EventCorrelator c(Options());
+  const Event a = Stamp(MakeEvent("alpha"));
+  const Event b = Stamp(MakeEvent("beta"));
+  c.EventCorrelate(a);
+  c.EventCorrelate(b);
+  Event server_a = a;  // answered late: b was correlated since
+  server_a.metadata.name = "a-from-server";
+  server_a.count = 7;
+  c.UpdateState(server_a);
+  Event server_b = b;
+  server_b.metadata.name = "b-from-server";
+  server_b.count = 3;
+  c.UpdateState(server_b);
+  EXPECT_EQ(c.EventCorrelate(a).event.count, 8);
+  auto rb = c.EventCorrelate(b);
+  EXPECT_EQ(rb.event.count, 4);
+  EXPECT_EQ(rb.event.metadata.name, "b-from-server");
+  // Right after its own correlation (the reused entry), twice in a row.
+  Event again = b;
+  again.metadata.name = "b-again";
+  again.count = 10;
+  c.UpdateState(again);
+  c.UpdateState(again);
+  EXPECT_EQ(c.EventCorrelate(b).event.count, 11);
+
+  // A combined event is observed under the aggregate key, but UpdateState files the server's
+  // answer under the event's own dedup key (its combined message), as client-go's
+  // updateState does: the aggregate key's entry, which the next combined event repeats, keeps
+  // the correlator's own name and count.
+  EventCorrelator d(Options());
+  for (int i = 0; i < 9; ++i) d.EventCorrelate(Stamp(MakeEvent("m" + std::to_string(i))));
+  auto combined = d.EventCorrelate(Stamp(MakeEvent("m9")));
+  ASSERT_TRUE(combined.aggregated);
+  Event server_c = combined.event;
+  server_c.metadata.name = "combined-from-server";
+  server_c.count = 20;
+  d.UpdateState(server_c);
+  auto next = d.EventCorrelate(Stamp(MakeEvent("m10")));  // combined again: a repeat of it
+  EXPECT_TRUE(next.aggregated);
+  EXPECT_EQ(next.event.metadata.name, combined.event.metadata.name);
+  EXPECT_EQ(next.event.count, 2);
+}
+
 TEST_F(CorrelatorTest, TenDistinctMessagesAggregate) {
   EventCorrelator c(Options());
   for (int i = 0; i < 9; ++i) {

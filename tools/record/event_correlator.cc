@@ -83,6 +83,26 @@ void AssignEventKey(std::string& out, const Event& e) {
                o.api_version, e.type, e.reason, e.message});
 }
 
+namespace {
+
+// Whether `key` is the event's dedup key (AssignEventKey), compared part by part without
+// building it.
+bool IsEventKeyOf(std::string_view key, const Event& e) {
+  const auto& o = e.involved_object;
+  std::size_t at = 0;
+  for (std::string_view part :
+       {std::string_view(e.source.component), std::string_view(e.source.host),
+        std::string_view(o.kind), std::string_view(o.namespace_), std::string_view(o.name),
+        std::string_view(o.field_path), std::string_view(o.uid), std::string_view(o.api_version),
+        std::string_view(e.type), std::string_view(e.reason), std::string_view(e.message)}) {
+    if (key.size() - at < part.size() || key.compare(at, part.size(), part) != 0) return false;
+    at += part.size();
+  }
+  return at == key.size();
+}
+
+}  // namespace
+
 std::string GetEventKey(const Event& e) {
   std::string key;
   AssignEventKey(key, e);
@@ -457,6 +477,7 @@ void EventCorrelator::Observe(EventCorrelateView& view, const std::string& key, 
                               std::unique_ptr<Event>& scratch) {
   bool inserted = false;
   Observation* last = &logger_cache_->GetOrInsert(key, inserted);
+  key_buf_entry_ = last;  // `key` is key_buf_
   if (!inserted && last->count > 0) {
     // Change the combined event, else the caller's own copy in place, else a copy (into the
     // caller's scratch event when there is one: assigning reuses its buffers).
@@ -488,9 +509,14 @@ void EventCorrelator::Observe(EventCorrelateView& view, const std::string& key, 
 
 void EventCorrelator::UpdateState(const Event& server_event) {
   std::lock_guard lock(logger_mu_);
-  AssignEventKey(key_buf_, server_event);
-  bool inserted = false;
-  Observation* o = &logger_cache_->GetOrInsert(key_buf_, inserted);
+  Observation* o = key_buf_entry_;
+  // Usually the event just correlated, whose entry Observe made the most recent: reuse it.
+  if (o == nullptr || !IsEventKeyOf(key_buf_, server_event)) {
+    AssignEventKey(key_buf_, server_event);
+    bool inserted = false;
+    o = &logger_cache_->GetOrInsert(key_buf_, inserted);
+    key_buf_entry_ = o;
+  }
   o->count = static_cast<std::uint32_t>(server_event.count);
   o->first_timestamp = server_event.first_timestamp;
   o->name = server_event.metadata.name;

@@ -198,6 +198,11 @@ class EventCorrelator {
   std::mutex logger_mu_;
   std::string key_buf_;  // scratch cache key (under logger_mu_)
   std::unique_ptr<internal::LruCache<Observation>> logger_cache_;
+  // The dedup cache's entry for key_buf_, set by every lookup of logger_cache_ (the only
+  // moments its entries can move), so valid whenever key_buf_ holds a dedup key: UpdateState
+  // uses it, without building and looking up the key again, when the written event's key is
+  // key_buf_ (the event just correlated, the usual case). Under logger_mu_.
+  Observation* key_buf_entry_ = nullptr;
   std::unique_ptr<internal::PatchTimeCache> patch_time_cache_;  // under logger_mu_
   std::unique_ptr<EventSourceObjectSpamFilter> filter_;         // null when disabled
 };
