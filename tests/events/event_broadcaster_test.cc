@@ -166,8 +166,7 @@ TEST(CustomRecorderTest, EventfReachesRecordEventFormatted) {
                      std::string note) override {
       got.push_back({regarding.ok() ? regarding->name : "error: " + regarding.status().message(),
                      related ? (related->ok() ? (*related)->name : "error") : "none",
-                     std::string(type), std::string(reason), std::string(action),
-                     std::move(note)});
+                     std::string(type), std::string(reason), std::string(action), std::move(note)});
     }
     std::vector<Recorded> got;
   };

@@ -141,8 +141,8 @@ class RecorderImpl final : public EventRecorder {
   void RecordFormattedEvent(const api::core::v1::ObjectReference& regarding,
                             const std::optional<StatusOr<api::core::v1::ObjectReference>>& related,
                             const Annotations* annotations, std::string_view type,
-                            std::string_view reason, std::string_view action,
-                            std::string_view note, std::span<const FormatArg> args) override {
+                            std::string_view reason, std::string_view action, std::string_view note,
+                            std::span<const FormatArg> args) override {
     Emit(regarding, related, annotations, type, reason, action, [&](std::string& field) {
       field.clear();
       AppendSprintf(field, note, args);

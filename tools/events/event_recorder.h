@@ -88,8 +88,8 @@ class EventRecorder {
                      std::string_view type, std::string_view reason, std::string_view action,
                      std::string_view note, std::span<const FormatArg> args) {
     if constexpr (std::is_same_v<R, api::core::v1::ObjectReference>) {
-      RecordFormattedEvent(regarding, RelatedReference(related), annotations, type, reason,
-                           action, note, args);
+      RecordFormattedEvent(regarding, RelatedReference(related), annotations, type, reason, action,
+                           note, args);
     } else {
       auto reference = api::GetReference(regarding);
       if (reference.ok()) {

@@ -47,7 +47,9 @@ typename EventPool<E>::Handle EventPool<E>::Make(std::size_t max_pooled) {
 }
 
 template <class E>
-void EventPool<E>::Orphan::operator()(EventPool* pool) const { pool->OrphanSelf(); }
+void EventPool<E>::Orphan::operator()(EventPool* pool) const {
+  pool->OrphanSelf();
+}
 
 template <class E>
 EventPool<E>::EventPool(std::size_t max_pooled) : max_pooled_(max_pooled) {}

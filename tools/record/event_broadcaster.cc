@@ -106,8 +106,9 @@ class RecorderImpl final : public EventRecorder {
     // Most fields repeat from the event this one recycles (same recorder, same object):
     // writing only what differs leaves those cache lines shared with the consumer that read
     // them, instead of taking them back from its core.
-    AssignIfDifferent(event->metadata.namespace_,
-        ref.namespace_.empty() ? std::string_view("default") : std::string_view(ref.namespace_));
+    AssignIfDifferent(event->metadata.namespace_, ref.namespace_.empty()
+                                                      ? std::string_view("default")
+                                                      : std::string_view(ref.namespace_));
     if (annotations != nullptr) {
       if (event->metadata.annotations != *annotations) event->metadata.annotations = *annotations;
     } else if (!event->metadata.annotations.empty()) {
