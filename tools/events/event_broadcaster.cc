@@ -84,6 +84,7 @@ namespace internal {
 constexpr std::size_t kEventPoolSlack = 64;
 
 using tools::internal::AssignIfDifferent;
+using tools::internal::AssignReference;
 
 struct BroadcasterCore {
   std::shared_ptr<EventSink> sink;
@@ -177,11 +178,7 @@ class RecorderImpl final : public EventRecorder {
     AssignIfDifferent(event->metadata.namespace_, ref.namespace_.empty()
                                                       ? std::string_view("default")
                                                       : std::string_view(ref.namespace_));
-    if (annotations != nullptr) {
-      if (event->metadata.annotations != *annotations) event->metadata.annotations = *annotations;
-    } else if (!event->metadata.annotations.empty()) {
-      event->metadata.annotations.clear();
-    }
+    tools::internal::AssignAnnotations(event->metadata.annotations, annotations);
     event->event_time = api::meta::v1::MicroTime(now);
     AssignIfDifferent(event->reporting_controller, controller_);
     AssignIfDifferent(event->reporting_instance, instance_);
@@ -211,17 +208,6 @@ class RecorderImpl final : public EventRecorder {
           "Unable to record event: too many queued events, dropped event",
           {{"event", e.metadata.namespace_ + "/" + e.metadata.name}, {"reason", e.reason}});
     }
-  }
-
-  static void AssignReference(api::core::v1::ObjectReference& to,
-                              const api::core::v1::ObjectReference& from) {
-    AssignIfDifferent(to.kind, from.kind);
-    AssignIfDifferent(to.namespace_, from.namespace_);
-    AssignIfDifferent(to.name, from.name);
-    AssignIfDifferent(to.uid, from.uid);
-    AssignIfDifferent(to.api_version, from.api_version);
-    AssignIfDifferent(to.resource_version, from.resource_version);
-    AssignIfDifferent(to.field_path, from.field_path);
   }
 
   std::shared_ptr<BroadcasterCore> core_;

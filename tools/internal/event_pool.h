@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -134,6 +135,28 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
 /// taking them back from its core.
 inline void AssignIfDifferent(std::string& field, std::string_view value) {
   if (!SameBytes(field, value)) field.assign(value);
+}
+
+/// A recycled event's annotations: `from` when given (assigned only if different), else none.
+inline void AssignAnnotations(std::map<std::string, std::string>& to,
+                              const std::map<std::string, std::string>* from) {
+  if (from != nullptr) {
+    if (to != *from) to = *from;
+  } else if (!to.empty()) {
+    to.clear();
+  }
+}
+
+/// AssignIfDifferent for each field of a recycled event's object reference.
+inline void AssignReference(api::core::v1::ObjectReference& to,
+                            const api::core::v1::ObjectReference& from) {
+  AssignIfDifferent(to.kind, from.kind);
+  AssignIfDifferent(to.namespace_, from.namespace_);
+  AssignIfDifferent(to.name, from.name);
+  AssignIfDifferent(to.uid, from.uid);
+  AssignIfDifferent(to.api_version, from.api_version);
+  AssignIfDifferent(to.resource_version, from.resource_version);
+  AssignIfDifferent(to.field_path, from.field_path);
 }
 
 extern template class EventPool<api::core::v1::Event>;

@@ -109,11 +109,7 @@ class RecorderImpl final : public EventRecorder {
     AssignIfDifferent(event->metadata.namespace_, ref.namespace_.empty()
                                                       ? std::string_view("default")
                                                       : std::string_view(ref.namespace_));
-    if (annotations != nullptr) {
-      if (event->metadata.annotations != *annotations) event->metadata.annotations = *annotations;
-    } else if (!event->metadata.annotations.empty()) {
-      event->metadata.annotations.clear();
-    }
+    tools::internal::AssignAnnotations(event->metadata.annotations, annotations);
     AssignIfDifferent(event->reason, reason);
     write_message(event->message);
     event->first_timestamp = api::meta::v1::Time(now);
@@ -124,14 +120,7 @@ class RecorderImpl final : public EventRecorder {
     AssignIfDifferent(event->source.host, source_.host);
     AssignIfDifferent(event->reporting_controller, source_.component);
     AssignIfDifferent(event->reporting_instance, source_.host);
-    auto& io = event->involved_object;
-    AssignIfDifferent(io.kind, ref.kind);
-    AssignIfDifferent(io.namespace_, ref.namespace_);
-    AssignIfDifferent(io.name, ref.name);
-    AssignIfDifferent(io.uid, ref.uid);
-    AssignIfDifferent(io.api_version, ref.api_version);
-    AssignIfDifferent(io.resource_version, ref.resource_version);
-    AssignIfDifferent(io.field_path, ref.field_path);
+    tools::internal::AssignReference(event->involved_object, ref);
     auto item =
         watch::Event::Share<api::core::v1::Event>(watch::EventType::kAdded, std::move(event));
     // Moved from only if queued: a dropped event is still here to be described.
