@@ -24,6 +24,8 @@ ObjectReference Pod(std::string name = "web-0") {
   return {"Pod", "prod", name, "uid-" + name, "v1", "7", ""};
 }
 
+using SeenEvents = record::testing_support::SeenEvents<Event>;
+
 class EventsTest : public ::testing::Test {
  protected:
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
@@ -55,12 +57,9 @@ class EventsTest : public ::testing::Test {
 
 TEST_F(EventsTest, RecorderBuildsTheEventLikeClientGo) {
   EventBroadcaster b(sink_, Options());
-  std::vector<Event> seen;
-  std::mutex mu;
-  b.StartEventWatcher([&](const Event& e) {
-    std::lock_guard lock(mu);
-    seen.push_back(e);
-  });
+  SeenEvents watched(b);
+  std::vector<Event>& seen = watched.events;
+  std::mutex& mu = watched.mu;
   auto recorder = b.NewRecorder("example.com/scheduler");
   ObjectReference node{"Node", "", "n1", "uid-n1", "v1", "", ""};
   recorder->Eventf(Pod(), node, "Warning", "FailedScheduling", "Scheduling",
@@ -97,21 +96,12 @@ TEST_F(EventsTest, RecorderBuildsTheEventLikeClientGo) {
 // controller), whichever recorder wrote it.
 TEST_F(EventsTest, RecycledEventsCarryNothingOfThePreviousEvent) {
   EventBroadcaster b(sink_, Options());
-  std::vector<Event> seen;
-  std::mutex mu;
-  b.StartEventWatcher([&](const Event& e) {
-    std::lock_guard lock(mu);
-    seen.push_back(e);
-  });
+  SeenEvents watched(b);
+  std::vector<Event>& seen = watched.events;
+  std::mutex& mu = watched.mu;
   auto first = b.NewRecorder("a-rather-long-controller-name.example.com");
   auto second = b.NewRecorder("c");
-  const ObjectReference long_ref{"Deployment",
-                                 "a-long-namespace",
-                                 "a-very-long-deployment-name",
-                                 "0b5c3c5e-1111-4222-8333-444455556666",
-                                 "apps/v1",
-                                 "987654",
-                                 "spec.template.spec.containers{sidecar}"};
+  const ObjectReference long_ref = record::testing_support::ALongReference();
   const ObjectReference node{"Node", "", "n1", "uid-n1", "v1", "", ""};
   const ObjectReference short_ref{"Pod", "", "p", "", "v1", "", ""};
   for (int round = 0; round < 50; ++round) {

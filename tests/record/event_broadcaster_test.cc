@@ -41,16 +41,7 @@ class BroadcasterTest : public ::testing::Test {
 };
 
 // Every event a StartEventWatcher handler was given; read it after Flush, under `mu`.
-struct SeenEvents {
-  explicit SeenEvents(EventBroadcaster& b) {
-    b.StartEventWatcher([this](const Event& e) {
-      std::lock_guard lock(mu);
-      events.push_back(e);
-    });
-  }
-  std::mutex mu;
-  std::vector<Event> events;
-};
+using SeenEvents = testing_support::SeenEvents<Event>;
 
 TEST_F(BroadcasterTest, RecorderBuildsTheEventLikeClientGo) {
   EventBroadcaster b(Options());
@@ -526,13 +517,7 @@ TEST_F(BroadcasterTest, RecycledEventsCarryNothingOfThePreviousEvent) {
   SeenEvents watched(b);
   auto first = b.NewRecorder({"a-rather-long-controller-name", "a-long-host-name-0001"});
   auto second = b.NewRecorder({"c", ""});
-  ObjectReference long_ref{"Deployment",
-                           "a-long-namespace",
-                           "a-very-long-deployment-name",
-                           "0b5c3c5e-1111-4222-8333-444455556666",
-                           "apps/v1",
-                           "987654",
-                           "spec.template.spec.containers{sidecar}"};
+  const ObjectReference long_ref = testing_support::ALongReference();
   for (int round = 0; round < 50; ++round) {
     first->AnnotatedEventf(long_ref, {{"k", "v"}}, "Warning", "ALongReasonForTheEvent",
                            "a long message number %d that does not fit in place", round);

@@ -12,6 +12,7 @@
 
 #include "kubeevents/api/common/clock.h"
 #include "kubeevents/api/common/logger.h"
+#include "kubeevents/api/core/v1/object_reference.h"
 
 namespace kube::record::testing_support {
 
@@ -91,5 +92,23 @@ std::string ThreadNames();
 /// Starts and joins a thread, so that runtime helper threads started lazily on the first
 /// thread creation (ThreadSanitizer's background thread) exist before a baseline is taken.
 void SettleRuntimeThreads();
+
+/// Every event a watcher of a broadcaster (record's or events') sees, in order.
+template <typename E>
+struct SeenEvents {
+  template <typename Broadcaster>
+  explicit SeenEvents(Broadcaster& b) {
+    b.StartEventWatcher([this](const E& e) {
+      std::lock_guard lock(mu);
+      events.push_back(e);
+    });
+  }
+  std::mutex mu;
+  std::vector<E> events;
+};
+
+/// A reference with every field set and longer than the short-string buffer, for tests that
+/// check a recycled event keeps nothing of an earlier, larger one.
+api::core::v1::ObjectReference ALongReference();
 
 }  // namespace kube::record::testing_support

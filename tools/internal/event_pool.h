@@ -101,28 +101,26 @@ class EventPool {
   const std::size_t max_pooled_;
 };
 
+/// The first and the last sizeof(Word) of `n` bytes (overlapping when n < 2 words) compare
+/// equal: for sizeof(Word) <= n <= 2 * sizeof(Word), the whole range does.
+template <typename Word>
+bool SameEnds(const char* a, const char* b, std::size_t n) {
+  Word a0, b0, a1, b1;
+  std::memcpy(&a0, a, sizeof(Word));
+  std::memcpy(&b0, b, sizeof(Word));
+  std::memcpy(&a1, a + n - sizeof(Word), sizeof(Word));
+  std::memcpy(&b1, b + n - sizeof(Word), sizeof(Word));
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 /// `a == b`, inline for the short strings an event is mostly made of (names, kinds, reasons):
 /// one or two word compares instead of a call to memcmp per field.
 inline bool SameBytes(std::string_view a, std::string_view b) {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
   if (n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
-  if (n >= 8) {  // two overlapping 8-byte words
-    std::uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, a.data(), 8);
-    std::memcpy(&b0, b.data(), 8);
-    std::memcpy(&a1, a.data() + n - 8, 8);
-    std::memcpy(&b1, b.data() + n - 8, 8);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (n >= 4) {  // two overlapping 4-byte words
-    std::uint32_t a0, b0, a1, b1;
-    std::memcpy(&a0, a.data(), 4);
-    std::memcpy(&b0, b.data(), 4);
-    std::memcpy(&a1, a.data() + n - 4, 4);
-    std::memcpy(&b1, b.data() + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
+  if (n >= 8) return SameEnds<std::uint64_t>(a.data(), b.data(), n);
+  if (n >= 4) return SameEnds<std::uint32_t>(a.data(), b.data(), n);
   for (std::size_t i = 0; i < n; ++i) {
     if (a[i] != b[i]) return false;
   }
