@@ -181,14 +181,6 @@ void FormatOne(std::string& out, char verb, const Spec& spec, const FormatArg& a
                                                      : static_cast<std::uint64_t>(a.int_value()));
       switch (verb) {
         case 'd':
-          if (spec.IsDefault()) {  // the common "%d": digits straight into `out`
-            char digits[24];
-            char* p = digits;
-            if (neg) *p++ = '-';
-            p = std::to_chars(p, digits + sizeof digits, mag).ptr;
-            out.append(digits, p);
-            return;
-          }
           return PadNumber(out, IntBody(neg, mag, 10, false, spec), spec);
         case 'x':
           return PadNumber(out, IntBody(neg, mag, 16, false, spec), spec);
@@ -384,6 +376,37 @@ std::string GoQuote(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// The verbs most messages use, without flags, width or precision — %s or %v of a string, %d
+// or %v of an integer — written straight into `out`. False for anything else (FormatOne's).
+bool AppendPlain(std::string& out, char verb, const FormatArg& a) {
+  using K = FormatArg::Kind;
+  switch (a.kind()) {
+    case K::kString:
+      if (verb != 's' && verb != 'v') return false;
+      out.append(a.string_value());
+      return true;
+    case K::kInt:
+    case K::kUint: {
+      if (verb != 'd' && verb != 'v') return false;
+      char digits[24];
+      char* p = digits;
+      if (a.kind() == K::kUint) {
+        p = std::to_chars(p, digits + sizeof digits, a.uint_value()).ptr;
+      } else {
+        p = std::to_chars(p, digits + sizeof digits, a.int_value()).ptr;
+      }
+      out.append(digits, p);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 void AppendSprintf(std::string& out, std::string_view f, std::span<const FormatArg> args) {
   std::size_t argi = 0;
   const std::size_t n = f.size();
@@ -445,7 +468,9 @@ void AppendSprintf(std::string& out, std::string_view f, std::span<const FormatA
       out += "(MISSING)";
       continue;
     }
-    FormatOne(out, verb, spec, args[argi++]);
+    const FormatArg& arg = args[argi++];
+    if (spec.IsDefault() && AppendPlain(out, verb, arg)) continue;
+    FormatOne(out, verb, spec, arg);
   }
   if (argi < args.size()) {
     out += "%!(EXTRA ";

@@ -26,6 +26,20 @@ TEST(SprintfTest, CommonVerbs) {
             "-9223372036854775808");
 }
 
+// Plain %s, %d and %v are written without the general formatter; every kind of argument
+// must still come out as Go prints it, and anything else must still reach it.
+TEST(SprintfTest, PlainVerbsOfEveryKind) {
+  EXPECT_EQ(Sprintf("%v %v %d %v", static_cast<std::int64_t>(-9223372036854775807LL - 1),
+                    static_cast<std::uint64_t>(18446744073709551615ull), -1,
+                    static_cast<unsigned char>(7)),
+            "-9223372036854775808 18446744073709551615 -1 7");
+  EXPECT_EQ(Sprintf("%s|%v|%s", std::string_view("view"), "", std::string("str")), "view||str");
+  EXPECT_EQ(Sprintf("%v %d", 'A', static_cast<short>(-3)), "65 -3");
+  EXPECT_EQ(Sprintf("%s %v %s", 3, true, 2.5), "%!s(int=3) true %!s(float64=2.5)");
+  EXPECT_EQ(Sprintf("%d %d", true, 1.5), "%!d(bool=true) %!d(float64=1.5)");
+  EXPECT_EQ(Sprintf("%v", static_cast<const char*>(nullptr)), "<nil>");
+}
+
 TEST(SprintfTest, MistakesRenderLikeGo) {
   EXPECT_EQ(Sprintf("%d", "abc"), "%!d(string=abc)");
   EXPECT_EQ(Sprintf("%s and %s", "one"), "one and %!s(MISSING)");
