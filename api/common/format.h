@@ -86,15 +86,24 @@ inline std::string SprintfArgs(std::string_view format, std::span<const FormatAr
   return out;
 }
 
+/// Calls `fn` with `args` type-erased into a span of FormatArg (empty for none): the one place
+/// the variadic formatting front ends (Sprintf, the recorders' Eventf) turn their arguments
+/// into what AppendSprintf takes.
+template <typename Fn, typename... Args>
+decltype(auto) WithFormatArgs(Fn&& fn, const Args&... args) {
+  if constexpr (sizeof...(Args) == 0) {
+    return fn(std::span<const FormatArg>());
+  } else {
+    const FormatArg list[] = {FormatArg(args)...};
+    return fn(std::span<const FormatArg>(list));
+  }
+}
+
 /// Go's fmt.Sprintf: `Sprintf("pod %s restarted %d times", name, n)`.
 template <typename... Args>
 std::string Sprintf(std::string_view format, const Args&... args) {
-  if constexpr (sizeof...(Args) == 0) {
-    return SprintfArgs(format, {});
-  } else {
-    const FormatArg list[] = {FormatArg(args)...};
-    return SprintfArgs(format, list);
-  }
+  return WithFormatArgs(
+      [format](std::span<const FormatArg> list) { return SprintfArgs(format, list); }, args...);
 }
 
 }  // namespace kube

@@ -74,12 +74,11 @@ class EventRecorder {
   void Formatted(const R& regarding, const Rel& related, const Annotations* annotations,
                  std::string_view type, std::string_view reason, std::string_view action,
                  std::string_view note, const Args&... args) {
-    if constexpr (sizeof...(Args) == 0) {
-      FormattedArgs(regarding, related, annotations, type, reason, action, note, {});
-    } else {
-      const FormatArg list[] = {FormatArg(args)...};
-      FormattedArgs(regarding, related, annotations, type, reason, action, note, list);
-    }
+    WithFormatArgs(
+        [&](std::span<const FormatArg> list) {
+          FormattedArgs(regarding, related, annotations, type, reason, action, note, list);
+        },
+        args...);
   }
   // An ObjectReference is used as it is; anything else goes through GetReference, and a
   // reference that cannot be built reaches RecordEvent as its error.

@@ -97,12 +97,11 @@ class EventRecorder {
   template <typename T, typename... Args>
   void Formatted(const T& object, const Annotations* annotations, std::string_view type,
                  std::string_view reason, std::string_view format, const Args&... args) {
-    if constexpr (sizeof...(Args) == 0) {
-      FormattedArgs(object, annotations, type, reason, format, {});
-    } else {
-      const FormatArg list[] = {FormatArg(args)...};
-      FormattedArgs(object, annotations, type, reason, format, list);
-    }
+    WithFormatArgs(
+        [&](std::span<const FormatArg> list) {
+          FormattedArgs(object, annotations, type, reason, format, list);
+        },
+        args...);
   }
   // An ObjectReference is used as it is; anything else goes through GetReference, and a
   // reference that cannot be built reaches RecordEvent as its error.
