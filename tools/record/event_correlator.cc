@@ -1,8 +1,10 @@
 #include "kubeevents/tools/record/event_correlator.h"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "kubeevents/api/internal/json_writer.h"
@@ -21,7 +23,7 @@ namespace {
 // every event: no allocation once the buffer has grown). Resized rather than cleared: it
 // usually held a key of about the same length, so only the difference is touched, and each
 // part is copied into place without append's per-call capacity checks.
-void Assign(std::string& out, std::initializer_list<std::string_view> parts) {
+void Assign(std::string& out, std::span<const std::string_view> parts) {
   std::size_t n = 0;
   for (auto p : parts) n += p.size();
   out.resize(n);
@@ -30,6 +32,17 @@ void Assign(std::string& out, std::initializer_list<std::string_view> parts) {
     if (!p.empty()) std::memcpy(dst, p.data(), p.size());
     dst += p.size();
   }
+}
+
+void Assign(std::string& out, std::initializer_list<std::string_view> parts) {
+  Assign(out, std::span<const std::string_view>(parts.begin(), parts.size()));
+}
+
+// The dedup key's parts, in order (client-go getEventKey joins them with "").
+std::array<std::string_view, 11> EventKeyParts(const Event& e) {
+  const auto& o = e.involved_object;
+  return {e.source.component, e.source.host, o.kind,   o.namespace_, o.name, o.field_path, o.uid,
+          o.api_version,      e.type,        e.reason, e.message};
 }
 
 void AssignAggregateKey(std::string& out, const Event& e) {
@@ -77,24 +90,15 @@ bool IsFunction(const F& f, Ptr ptr) {
 
 }  // namespace
 
-void AssignEventKey(std::string& out, const Event& e) {
-  const auto& o = e.involved_object;
-  Assign(out, {e.source.component, e.source.host, o.kind, o.namespace_, o.name, o.field_path, o.uid,
-               o.api_version, e.type, e.reason, e.message});
-}
+void AssignEventKey(std::string& out, const Event& e) { Assign(out, EventKeyParts(e)); }
 
 namespace {
 
 // Whether `key` is the event's dedup key (AssignEventKey), compared part by part without
 // building it.
 bool IsEventKeyOf(std::string_view key, const Event& e) {
-  const auto& o = e.involved_object;
   std::size_t at = 0;
-  for (std::string_view part :
-       {std::string_view(e.source.component), std::string_view(e.source.host),
-        std::string_view(o.kind), std::string_view(o.namespace_), std::string_view(o.name),
-        std::string_view(o.field_path), std::string_view(o.uid), std::string_view(o.api_version),
-        std::string_view(e.type), std::string_view(e.reason), std::string_view(e.message)}) {
+  for (std::string_view part : EventKeyParts(e)) {
     if (key.size() - at < part.size() || key.compare(at, part.size(), part) != 0) return false;
     at += part.size();
   }
@@ -439,9 +443,8 @@ EventCorrelateResult EventCorrelator::EventCorrelate(Event&& event) {
 }
 
 void EventCorrelator::CorrelateInto(EventCorrelateResult& result) {
+  // The event is owned, so the correlator changes it in place (view.modified stays empty).
   EventCorrelateView view = CorrelateImpl(result.event, &result.event, nullptr);
-  // An owned event is changed in place; `modified` is set only without one. Kept general.
-  if (view.modified) result.event = std::move(*view.modified);
   result.aggregated = view.aggregated;
   if (view.skip) {
     result.skip = true;
