@@ -1,6 +1,7 @@
 // The recorders' event pool (tools/internal/event_pool): recycling, its bound, its lifetime,
 // and use from many threads.
 #include "kubeevents/tools/internal/event_pool.h"
+#include "kubeevents/tools/internal/recycled_fields.h"
 
 #include <gtest/gtest.h>
 

@@ -11,6 +11,7 @@
 #include "kubeevents/tools/internal/consumer_group.h"
 #include "kubeevents/tools/internal/event_pool.h"
 #include "kubeevents/tools/internal/pipeline_stats.h"
+#include "kubeevents/tools/internal/recycled_fields.h"
 #include "kubeevents/tools/record/event_util.h"
 #include "kubeevents/watch/broadcaster.h"
 

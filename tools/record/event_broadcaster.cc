@@ -10,6 +10,7 @@
 #include "kubeevents/tools/internal/consumer_group.h"
 #include "kubeevents/tools/internal/event_pool.h"
 #include "kubeevents/tools/internal/pipeline_stats.h"
+#include "kubeevents/tools/internal/recycled_fields.h"
 #include "kubeevents/tools/record/event_util.h"
 #include "kubeevents/tools/record/internal/record_counters.h"
 #include "kubeevents/tools/record/internal/sink_writer.h"
