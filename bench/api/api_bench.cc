@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "instruction_count.h"
 #include "kubeevents/api/core/v1/event.h"
 #include "kubeevents/api/events/v1/event.h"
 #include "kubeevents/api/json.h"
@@ -59,32 +60,40 @@ kube::api::events::v1::Event EventsEvent() {
 }
 
 template <typename E>
-void Encode(benchmark::State& state, const E& event) {
+void Encode(benchmark::State& state, const char* id, const E& event) {
   std::size_t bytes = 0;
-  for (auto _ : state) {
+  kube::bench::RunSteps(state, id, [&] {
     std::string json = kube::api::ToJson(event);
     bytes += json.size();
     benchmark::DoNotOptimize(json);
-  }
+  });
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
   state.counters["json_bytes"] = static_cast<double>(kube::api::ToJson(event).size());
 }
 
 template <typename E>
-void Decode(benchmark::State& state, const E& event) {
+void Decode(benchmark::State& state, const char* id, const E& event) {
   const std::string json = kube::api::ToJson(event);
-  for (auto _ : state) {
+  kube::bench::RunSteps(state, id, [&] {
     auto decoded = kube::api::FromJson<E>(json);
     if (!decoded.ok()) state.SkipWithError("decode failed");
     benchmark::DoNotOptimize(decoded);
-  }
+  });
   state.SetBytesProcessed(static_cast<std::int64_t>(json.size() * state.iterations()));
 }
 
-void BM_CoreV1EventEncode(benchmark::State& state) { Encode(state, CoreEvent()); }
-void BM_CoreV1EventDecode(benchmark::State& state) { Decode(state, CoreEvent()); }
-void BM_EventsV1EventEncode(benchmark::State& state) { Encode(state, EventsEvent()); }
-void BM_EventsV1EventDecode(benchmark::State& state) { Decode(state, EventsEvent()); }
+void BM_CoreV1EventEncode(benchmark::State& state) {
+  Encode(state, "json.core.encode", CoreEvent());
+}
+void BM_CoreV1EventDecode(benchmark::State& state) {
+  Decode(state, "json.core.decode", CoreEvent());
+}
+void BM_EventsV1EventEncode(benchmark::State& state) {
+  Encode(state, "json.events.encode", EventsEvent());
+}
+void BM_EventsV1EventDecode(benchmark::State& state) {
+  Decode(state, "json.events.decode", EventsEvent());
+}
 BENCHMARK(BM_CoreV1EventEncode);
 BENCHMARK(BM_CoreV1EventDecode);
 BENCHMARK(BM_EventsV1EventEncode);
@@ -96,21 +105,21 @@ void BM_DedupPatchBody(benchmark::State& state) {
   const std::string message =
       "Back-off restarting failed container app in pod web-7d4b9c-x2x9z_default";
   std::int32_t count = 2;
-  for (auto _ : state) {
+  kube::bench::RunSteps(state, "patch.core", [&] {
     std::string body = kube::record::MakeDedupPatch(++count, now, message);
     benchmark::DoNotOptimize(body);
-  }
+  });
 }
 BENCHMARK(BM_DedupPatchBody);
 
 // The events.k8s.io/v1 series PATCH body {"series":{"count":N,"lastObservedTime":"..."}}.
 void BM_SeriesPatchBody(benchmark::State& state) {
   kube::api::events::v1::EventSeries series{2, metav1::MicroTime(std::chrono::system_clock::now())};
-  for (auto _ : state) {
+  kube::bench::RunSteps(state, "patch.events", [&] {
     ++series.count;
     std::string body = kube::events::MakeSeriesPatch(series);
     benchmark::DoNotOptimize(body);
-  }
+  });
 }
 BENCHMARK(BM_SeriesPatchBody);
 

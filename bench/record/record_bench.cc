@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "alloc_hook.h"
+#include "instruction_count.h"
 #include "process_stats.h"
 
 #include "kubeevents/api/core/v1/event.h"
@@ -138,9 +139,8 @@ void BM_EventCorrelate_Unique(benchmark::State& state) {
   std::vector<Event> events;
   for (int i = 0; i < 8192; ++i) events.push_back(MakeEvent(Pod(i), "message"));
   std::size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(c.EventCorrelate(events[i++ & 8191]));
-  }
+  kube::bench::RunSteps(state, "correlate.unique",
+                        [&] { benchmark::DoNotOptimize(c.EventCorrelate(events[i++ & 8191])); });
 }
 BENCHMARK(BM_EventCorrelate_Unique);
 
@@ -149,7 +149,8 @@ void BM_EventCorrelate_Identical(benchmark::State& state) {
   o.disable_spam_filter = true;
   kube::record::EventCorrelator c(o);
   const Event e = MakeEvent(Pod(1), "Back-off restarting failed container");
-  for (auto _ : state) benchmark::DoNotOptimize(c.EventCorrelate(e));
+  kube::bench::RunSteps(state, "correlate.identical",
+                        [&] { benchmark::DoNotOptimize(c.EventCorrelate(e)); });
 }
 BENCHMARK(BM_EventCorrelate_Identical);
 
@@ -161,7 +162,8 @@ void BM_EventCorrelate_Aggregating(benchmark::State& state) {
   for (int i = 0; i < 1024; ++i)
     events.push_back(MakeEvent(Pod(1), "message " + std::to_string(i)));
   std::size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(c.EventCorrelate(events[i++ & 1023]));
+  kube::bench::RunSteps(state, "correlate.aggregating",
+                        [&] { benchmark::DoNotOptimize(c.EventCorrelate(events[i++ & 1023])); });
 }
 BENCHMARK(BM_EventCorrelate_Aggregating);
 
@@ -169,7 +171,7 @@ BENCHMARK(BM_EventCorrelate_Aggregating);
 // no copy of the input, and the copy a repeat needs goes into the previous view's buffers.
 // The gap to the rows above is what the by-value EventCorrelate costs its caller.
 template <typename MakeEvents>
-void CorrelateNoCopy(benchmark::State& state, MakeEvents make) {
+void CorrelateNoCopy(benchmark::State& state, const char* id, MakeEvents make) {
   kube::record::CorrelatorOptions o;
   o.disable_spam_filter = true;
   kube::record::EventCorrelator c(o);
@@ -177,15 +179,15 @@ void CorrelateNoCopy(benchmark::State& state, MakeEvents make) {
   const std::size_t mask = events.size() - 1;  // a power of two
   std::unique_ptr<Event> scratch;
   std::size_t i = 0;
-  for (auto _ : state) {
+  kube::bench::RunSteps(state, id, [&] {
     auto view = c.Correlate(events[i++ & mask], std::move(scratch));
     benchmark::DoNotOptimize(view.event());
     benchmark::DoNotOptimize(view.patch);
     scratch = std::move(view.modified);
-  }
+  });
 }
 void BM_Correlate_Unique(benchmark::State& state) {
-  CorrelateNoCopy(state, [] {
+  CorrelateNoCopy(state, "correlate_nocopy.unique", [] {
     std::vector<Event> v;
     for (int i = 0; i < 8192; ++i) v.push_back(MakeEvent(Pod(i), "message"));
     return v;
@@ -193,13 +195,13 @@ void BM_Correlate_Unique(benchmark::State& state) {
 }
 BENCHMARK(BM_Correlate_Unique);
 void BM_Correlate_Identical(benchmark::State& state) {
-  CorrelateNoCopy(state, [] {
+  CorrelateNoCopy(state, "correlate_nocopy.identical", [] {
     return std::vector<Event>{MakeEvent(Pod(1), "Back-off restarting failed container")};
   });
 }
 BENCHMARK(BM_Correlate_Identical);
 void BM_Correlate_Aggregating(benchmark::State& state) {
-  CorrelateNoCopy(state, [] {
+  CorrelateNoCopy(state, "correlate_nocopy.aggregating", [] {
     std::vector<Event> v;
     for (int i = 0; i < 1024; ++i) v.push_back(MakeEvent(Pod(1), "message " + std::to_string(i)));
     return v;
@@ -210,7 +212,8 @@ BENCHMARK(BM_Correlate_Aggregating);
 void BM_EventCorrelate_Identical_SpamFilterOn(benchmark::State& state) {
   kube::record::EventCorrelator c;
   const Event e = MakeEvent(Pod(1), "Back-off restarting failed container");
-  for (auto _ : state) benchmark::DoNotOptimize(c.EventCorrelate(e));
+  kube::bench::RunSteps(state, "correlate.identical_spamfilter",
+                        [&] { benchmark::DoNotOptimize(c.EventCorrelate(e)); });
 }
 BENCHMARK(BM_EventCorrelate_Identical_SpamFilterOn);
 
@@ -228,7 +231,8 @@ void BM_RecordToSink_Unique(benchmark::State& state) {
   for (int i = 0; i < 8192; ++i) events.push_back(MakeEvent(Pod(i), "message"));
   std::size_t i = 0;
   std::stop_source stop;
-  for (auto _ : state) writer.RecordToSink(events[i++ & 8191], stop.get_token());
+  kube::bench::RunSteps(state, "record_to_sink.unique",
+                        [&] { writer.RecordToSink(events[i++ & 8191], stop.get_token()); });
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_RecordToSink_Unique);
@@ -363,7 +367,7 @@ BENCHMARK(BM_PipelineMemory)->Iterations(1)->Unit(benchmark::kMillisecond)->UseR
 // The spam filter alone (EventSourceObjectSpamFilter::Filter, client-go's defaults: 4096
 // buckets, burst 25, one token per 5 minutes): one object over and over (skipped after 25),
 // and 8192 objects in turn (every call evicts a bucket and starts a new one).
-void SpamFilter(benchmark::State& state, int objects) {
+void SpamFilter(benchmark::State& state, const char* id, int objects) {
   kube::record::EventSourceObjectSpamFilter filter(
       kube::record::kMaxLruCacheEntries, kube::record::kDefaultSpamBurst,
       kube::record::kDefaultSpamQPS, kube::MakeRealClock(), &kube::record::GetSpamKey);
@@ -372,12 +376,16 @@ void SpamFilter(benchmark::State& state, int objects) {
   const auto mask = static_cast<std::size_t>(objects - 1);
   std::size_t i = 0;
   std::uint64_t skipped = 0;
-  for (auto _ : state) skipped += filter.Filter(events[i++ & mask]) ? 1 : 0;
+  kube::bench::RunSteps(state, id, [&] { skipped += filter.Filter(events[i++ & mask]) ? 1 : 0; });
   state.counters["skipped_frac"] =
       static_cast<double>(skipped) / static_cast<double>(state.iterations());
 }
-void BM_SpamFilter_SameObject(benchmark::State& state) { SpamFilter(state, 1); }
-void BM_SpamFilter_8192Objects(benchmark::State& state) { SpamFilter(state, 8192); }
+void BM_SpamFilter_SameObject(benchmark::State& state) {
+  SpamFilter(state, "spamfilter.one_object", 1);
+}
+void BM_SpamFilter_8192Objects(benchmark::State& state) {
+  SpamFilter(state, "spamfilter.8192_objects", 8192);
+}
 BENCHMARK(BM_SpamFilter_SameObject);
 BENCHMARK(BM_SpamFilter_8192Objects);
 
