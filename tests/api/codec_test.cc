@@ -2,6 +2,7 @@
 // escaping rules, error paths, malformed input, and seeded property-style round trips.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -171,6 +172,50 @@ TEST(CodecTest, StringsAreEscapedLikeGo) {
   EXPECT_EQ(ToJson(r), R"({"name":"a\u003cb\u003e\u0026\"c\\\n\t\u0001 \u2028 \ufffd end )"
                        "\xc3\xa9"
                        R"("})");
+}
+
+// Go's escape of one byte on its own: the bytes a string is copied through verbatim, the
+// short escapes, \u00XX for other control bytes and < > &, U+FFFD for a lone byte >= 0x80
+// (never valid UTF-8 by itself).
+std::string GoEscapedByte(unsigned char c) {
+  switch (c) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      break;
+  }
+  if (c >= 0x80) return "\\ufffd";
+  if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+    return buf;
+  }
+  return std::string(1, static_cast<char>(c));
+}
+
+// Plain runs are copied eight bytes at a time: every byte value, at every position of the
+// eight-byte words and of the tail after them, must still be caught and escaped.
+TEST(CodecTest, EveryByteIsEscapedAtEveryPosition) {
+  const std::string filler = "abcdefghijklmnopqrstuvwxyz0123";  // 30 plain bytes
+  for (int c = 0; c < 256; ++c) {
+    for (std::size_t pos = 0; pos < filler.size(); ++pos) {
+      core::v1::ObjectReference r;
+      r.name = filler;
+      r.name[pos] = static_cast<char>(c);
+      const std::string want = R"({"name":")" + filler.substr(0, pos) +
+                               GoEscapedByte(static_cast<unsigned char>(c)) +
+                               filler.substr(pos + 1) + R"("})";
+      ASSERT_EQ(ToJson(r), want) << "byte " << c << " at " << pos;
+    }
+  }
 }
 
 TEST(CodecTest, WrongTypesNameTheJsonPath) {
