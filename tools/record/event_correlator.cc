@@ -51,11 +51,10 @@ void AssignAggregateKey(std::string& out, const Event& e) {
                o.api_version, e.type, e.reason, e.reporting_controller, e.reporting_instance});
 }
 
-// Builds the aggregate key into `agg` and the dedup (event) key into `dedup` together. Both
-// begin with source, kind, namespace and name; when fieldPath is empty (most events) they
-// share the first nine parts, which are then written once and copied.
-void AssignAggregateAndEventKeys(std::string& agg, std::string& dedup, const Event& e) {
-  AssignAggregateKey(agg, e);
+// Builds the dedup (event) key into `dedup` from the event's aggregate key `agg`
+// (AssignAggregateKey). Both begin with source, kind, namespace and name; when fieldPath is
+// empty (most events) they share the first nine parts, which are then copied in one piece.
+void AssignEventKeyFromAggregateKey(std::string& dedup, std::string_view agg, const Event& e) {
   if (!e.involved_object.field_path.empty()) {
     AssignEventKey(dedup, e);
     return;
@@ -254,7 +253,8 @@ std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool*
 bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
                                 std::unique_lock<std::mutex>& lock,
                                 std::unique_ptr<Event>& combined_out, Event* owned,
-                                std::unique_ptr<Event>* scratch) {
+                                std::unique_ptr<Event>* scratch,
+                                std::optional<std::uint64_t>* cache_key_hash) {
   // Millisecond precision is plenty for a 10-minute window; the combined event below is
   // stamped with the precise time.
   const Clock::time_point now = clock_->NowCoarse();
@@ -262,9 +262,7 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
   std::string_view local_key;
   const bool default_keys = default_key_func_;
   if (default_keys) {
-    // The dedup key is built now too (it shares most of its bytes); used only if the event
-    // is not combined.
-    AssignAggregateAndEventKeys(key_buf_, cache_key, event);
+    AssignAggregateKey(key_buf_, event);
     local_key = event.message;
   } else {
     auto keys = key_func_(event);
@@ -273,7 +271,8 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
     local_key = custom_local_key;
   }
   bool inserted = false;
-  Record* record = &cache_->GetOrInsert(key_buf_, inserted);
+  const std::uint64_t key_hash = internal::HashKey(key_buf_);
+  Record* record = &cache_->GetOrInsert(key_buf_, key_hash, inserted);
   // A missing record counts as an infinitely old one: start a fresh window.
   if (inserted || !record->has_timestamp || now - record->last_timestamp > max_interval_) {
     record->Clear();
@@ -282,12 +281,15 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
   record->last_timestamp = now;
   record->has_timestamp = true;
   if (!aggregate) {
+    // The dedup key, from the aggregate key while key_buf_ (under mu_) still holds it.
+    if (default_keys) AssignEventKeyFromAggregateKey(cache_key, key_buf_, event);
     if (lock.owns_lock()) lock.unlock();
     if (!default_keys) AssignEventKey(cache_key, event);
     return false;
   }
-  // The dedup key built alongside is not needed: hand over the aggregate key's buffer.
+  // A combined event is cached under the aggregate key: hand over its buffer (and its hash).
   std::swap(cache_key, key_buf_);
+  if (cache_key_hash != nullptr) *cache_key_hash = key_hash;
   if (lock.owns_lock()) lock.unlock();
   const Clock::time_point stamp = clock_->Now();
 
@@ -465,9 +467,10 @@ EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* own
   {
     std::lock_guard lock(logger_mu_);
     std::unique_lock<std::mutex> no_lock;  // logger_mu_ serializes the private aggregator
+    std::optional<std::uint64_t> key_hash;
     view.aggregated =
-        aggregator_.Aggregate(event, key_buf_, no_lock, view.modified, owned, &scratch);
-    Observe(view, key_buf_, owned, scratch);
+        aggregator_.Aggregate(event, key_buf_, no_lock, view.modified, owned, &scratch, &key_hash);
+    Observe(view, key_buf_, owned, scratch, key_hash);
   }
   if (filter_ && filter_->Filter(view.event())) {
     view.skip = true;
@@ -477,9 +480,11 @@ EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* own
 }
 
 void EventCorrelator::Observe(EventCorrelateView& view, const std::string& key, Event* owned,
-                              std::unique_ptr<Event>& scratch) {
+                              std::unique_ptr<Event>& scratch,
+                              std::optional<std::uint64_t> key_hash) {
   bool inserted = false;
-  Observation* last = &logger_cache_->GetOrInsert(key, inserted);
+  Observation* last = key_hash ? &logger_cache_->GetOrInsert(key, *key_hash, inserted)
+                               : &logger_cache_->GetOrInsert(key, inserted);
   key_buf_entry_ = last;  // `key` is key_buf_
   if (!inserted && last->count > 0) {
     // Change the combined event, else the caller's own copy in place, else a copy (into the

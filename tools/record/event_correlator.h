@@ -98,12 +98,14 @@ class EventAggregator {
   /// when given (the caller's own copy, the same object as `event`), else it is built in
   /// `combined` — in `*scratch`'s buffers when the caller passes a spare event there.
   /// `lock` is either a lock on mu_ (released as soon as the cache is done with) or empty
-  /// when the caller serializes calls itself.
+  /// when the caller serializes calls itself. `cache_key_hash`, when given, is set to the
+  /// cache key's hash when it is already known (a combined event's aggregate key).
   bool Aggregate(const api::core::v1::Event& event, std::string& cache_key,
                  std::unique_lock<std::mutex>& lock,
                  std::unique_ptr<api::core::v1::Event>& combined,
                  api::core::v1::Event* owned = nullptr,
-                 std::unique_ptr<api::core::v1::Event>* scratch = nullptr);
+                 std::unique_ptr<api::core::v1::Event>* scratch = nullptr,
+                 std::optional<std::uint64_t>* cache_key_hash = nullptr);
   std::mutex mu_;
   std::string key_buf_;  // scratch for the default aggregate key (under mu_)
   std::unique_ptr<internal::LruCache<Record>> cache_;
@@ -187,7 +189,8 @@ class EventCorrelator {
   /// The dedup logger: for a repeat, sets `modified` (a copy of the current event with
   /// count/name/firstTimestamp/resourceVersion from the cache) and the patch.
   void Observe(EventCorrelateView& view, const std::string& key, api::core::v1::Event* owned,
-               std::unique_ptr<api::core::v1::Event>& scratch);
+               std::unique_ptr<api::core::v1::Event>& scratch,
+               std::optional<std::uint64_t> key_hash);
   /// Correlate; `owned`, when given, is the caller's own copy of the input, changed in place
   /// instead of copied when the event must change.
   EventCorrelateView CorrelateImpl(const api::core::v1::Event& event, api::core::v1::Event* owned,

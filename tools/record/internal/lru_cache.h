@@ -41,7 +41,12 @@ class LruCache {
   /// recent entry when full) and `inserted` is set: the value is then either default
   /// constructed or a recycled evicted value, which the caller must reset.
   V& GetOrInsert(std::string_view key, bool& inserted) {
-    const std::uint64_t h = HashKey(key);
+    return GetOrInsert(key, HashKey(key), inserted);
+  }
+
+  /// GetOrInsert with `h` = HashKey(key) already computed (a caller that looks the same key
+  /// up in two caches hashes it once).
+  V& GetOrInsert(std::string_view key, std::uint64_t h, bool& inserted) {
     Index i = Find(key, h);
     if (i != kNone) {
       inserted = false;
