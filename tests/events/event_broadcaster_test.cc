@@ -2,6 +2,9 @@
 // rules of client-go tools/events, driven by a FakeClock (nothing sleeps in real time except
 // short waits for worker threads to reach a known state).
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -554,6 +557,50 @@ TEST_F(EventsTest, AStormOfIsomorphicEventsCostsOneCreateAndOnePatch) {
   EXPECT_EQ(s.cached, 1u);
   EXPECT_EQ(s.emitted + s.dropped_queue_full, static_cast<std::uint64_t>(kEvents));
   EXPECT_EQ(1 + s.series_started + s.series_observed + s.dropped_consumer_full, s.emitted);
+}
+
+// Flush waits for writes in flight, not only for queued ones, and wakes when the last of them
+// ends (the writers count without a lock and only the last one wakes it).
+TEST_F(EventsTest, FlushWaitsUntilTheLastWriteInFlightEnds) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  int waiting = 0;
+  sink_->SetInterceptor([&](const FakeEventSink::Call&) {
+    std::unique_lock lock(mu);
+    ++waiting;
+    cv.notify_all();
+    cv.wait(lock, [&] { return open; });
+    return Status();
+  });
+  EventBroadcaster b(sink_, Options());
+  ASSERT_TRUE(b.StartRecordingToSink().ok());
+  auto recorder = b.NewRecorder("ctrl");
+  constexpr int kEvents = 6;  // distinct objects: six creates, over the writers
+  for (int i = 0; i < kEvents; ++i) {
+    recorder->Eventf(Pod("web-" + std::to_string(i)), nullptr, "Normal", "Started", "Start", "x");
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return waiting >= 1; }));
+  }
+  EXPECT_FALSE(b.Flush(50ms)) << "a write is held in the sink";
+  std::thread opener([&] {
+    std::this_thread::sleep_for(20ms);
+    std::lock_guard lock(mu);
+    open = true;
+    cv.notify_all();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(b.Flush(30s));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
+  opener.join();
+  EXPECT_EQ(sink_->CallCount(), static_cast<std::size_t>(kEvents));
+  EXPECT_EQ(b.Stats().created, static_cast<std::uint64_t>(kEvents));
+  // Idle again, and a later write is waited for as well.
+  recorder->Eventf(Pod("late"), nullptr, "Normal", "Started", "Start", "x");
+  EXPECT_TRUE(b.Flush(30s));
+  EXPECT_EQ(b.Stats().created, static_cast<std::uint64_t>(kEvents + 1));
 }
 
 TEST_F(EventsTest, StartingTwiceIsAnErrorAndShutdownLeavesNoThreads) {

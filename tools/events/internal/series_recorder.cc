@@ -131,10 +131,7 @@ std::size_t SeriesRecorder::WriterOf(const std::string& key) const {
 
 bool SeriesRecorder::Enqueue(std::size_t writer, PendingWrite write) {
   auto& queue = *pending_[writer];
-  {
-    std::lock_guard lock(idle_mu_);
-    ++outstanding_;
-  }
+  outstanding_.fetch_add(1, std::memory_order_relaxed);
   // TrySend moves from `write` only when it succeeds, so the event is intact for the logs.
   if (queue.TrySend(std::move(write))) return true;
   WriteDone();
@@ -192,16 +189,18 @@ void SeriesRecorder::Observe(const Event& incoming) {
 }
 
 void SeriesRecorder::WriteDone() {
-  {
-    std::lock_guard lock(idle_mu_);
-    --outstanding_;
-  }
+  if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // Idle now. Taking the lock orders this with a WaitIdle that checked the count before the
+  // decrement and is about to sleep: it is asleep (and woken here) or not yet checked again.
+  { std::lock_guard lock(idle_mu_); }
   idle_cv_.notify_all();
 }
 
 bool SeriesRecorder::WaitIdle(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(idle_mu_);
-  return idle_cv_.wait_until(lock, deadline, [&] { return outstanding_ == 0; });
+  return idle_cv_.wait_until(lock, deadline, [&] {
+    return outstanding_.load(std::memory_order_acquire) == 0;
+  });
 }
 
 SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, Purpose purpose,

@@ -103,9 +103,11 @@ class SeriesRecorder {
   // One bounded queue per writer; an event's isomorphism key picks the queue, so the create
   // and the later series patches of one event are written in order by the same writer.
   std::vector<std::unique_ptr<watch::Chan<PendingWrite>>> pending_;
-  std::mutex idle_mu_;
+  // Writes queued + in flight. Counted without a lock; only the write that brings it to zero
+  // takes idle_mu_ and wakes WaitIdle, so a Flush during a burst is not woken per write.
+  std::atomic<std::size_t> outstanding_{0};
+  std::mutex idle_mu_;  // orders that last decrement with WaitIdle's check of it
   std::condition_variable idle_cv_;
-  std::size_t outstanding_ = 0;  // queued + in flight (under idle_mu_)
 
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
