@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "kubeevents/api/json.h"
 #include "kubeevents/tools/eventer/checkpoint.h"
@@ -46,6 +49,36 @@ TEST(TemplateTest, FieldsJsonAndWholeEvent) {
   std::string dot;
   Template::Compile("{{ . }}")->Render(e, dot);
   EXPECT_EQ(dot, api::ToJson(e.event));
+}
+
+// The JSON form is encoded once, by whichever receiver thread asks first, and every thread
+// gets that one string; a copy starts without it and encodes its own event.
+TEST(ExportedEventTest, JsonIsEncodedOnceForAllThreadsAndNotCopied) {
+  ExportedEvent e = Exported(MakeEvent("a.1", "7", "BackOff", "Warning", 3));
+  const std::string want = api::ToJson(e.event);
+  constexpr int kThreads = 8;
+  std::vector<const std::string*> seen(kThreads, nullptr);
+  std::atomic<int> arrived{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        arrived.fetch_add(1);
+        while (arrived.load() < kThreads) std::this_thread::yield();
+        seen[static_cast<std::size_t>(i)] = &e.Json();
+      });
+    }
+  }
+  for (const std::string* s : seen) {
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s, seen[0]) << "one encoding, shared";
+    EXPECT_EQ(*s, want);
+  }
+  ExportedEvent copy = e;
+  copy.event.reason = "Pulled";
+  EXPECT_EQ(copy.Json(), api::ToJson(copy.event));
+  EXPECT_NE(copy.Json(), e.Json());
+  EXPECT_EQ(e.Json(), want);
 }
 
 TEST(TemplateTest, ErrorsNameThePosition) {

@@ -17,7 +17,12 @@ const char* ChangeTypeName(ChangeType type) {
 }
 
 const std::string& ExportedEvent::Json() const {
-  std::call_once(json_.once, [this] { json_.text = api::ToJson(event); });
+  if (json_.ready.load(std::memory_order_acquire)) return json_.text;
+  std::lock_guard lock(json_.mu);
+  if (!json_.ready.load(std::memory_order_relaxed)) {
+    json_.text = api::ToJson(event);
+    json_.ready.store(true, std::memory_order_release);
+  }
   return json_.text;
 }
 

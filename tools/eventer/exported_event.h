@@ -1,6 +1,7 @@
 // kube::eventer::ExportedEvent: one change of a core/v1 Event on its way to the receivers.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -38,11 +39,14 @@ struct ExportedEvent {
 
  private:
   // The encoded form; a copy starts without it (and encodes its own event when asked).
+  // Double-checked with a mutex rather than std::call_once: glibc's call_once makes a futex
+  // wake system call every time it runs an initializer, i.e. once per exported event.
   struct JsonCache {
     JsonCache() = default;
     JsonCache(const JsonCache&) {}
     JsonCache& operator=(const JsonCache&) { return *this; }
-    std::once_flag once;
+    std::atomic<bool> ready{false};  // text is written and final
+    std::mutex mu;                   // the first reader encodes under it
     std::string text;
   };
   mutable JsonCache json_;
