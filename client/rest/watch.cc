@@ -120,6 +120,8 @@ struct WatchStream::State {
   void OnBody(std::string_view bytes) {
     if (decode_failed) return;
     auto out = decoder.Feed(bytes);
+    // A piece that ends mid-frame decodes to nothing: no reader to wake for it.
+    if (out.events.empty() && out.error.ok()) return;
     {
       std::lock_guard lock(mu);
       frames += out.events.size();
@@ -128,8 +130,8 @@ struct WatchStream::State {
         decode_failed = true;
         terminal = out.error;
       }
-      cv.notify_all();
     }
+    cv.notify_all();
     if (!out.error.ok()) cancel.request_stop();
   }
 

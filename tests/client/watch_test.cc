@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "kubeevents/api/common/logger.h"
+#include "kubeevents/api/json.h"
 #include "kubeevents/client/rest/kubeconfig.h"
 #include "kubeevents/client/rest/rest_client.h"
 #include "kubeevents/client/rest/watch.h"
@@ -184,6 +185,29 @@ TEST_F(WatchTest, CutStreamIsABrokenConnection) {
   EXPECT_FALSE(IsEndOfStream(broken.status())) << broken.status();
   EXPECT_EQ(broken.status().code(), StatusCode::kUnavailable) << broken.status();
   EXPECT_EQ(broken.status().origin(), ErrorOrigin::kTransport);
+}
+
+// A frame that arrives in two writes, the first ending mid-frame: the reader is not woken
+// for the first piece and gets the event when the rest arrives.
+TEST_F(WatchTest, AFrameSplitAcrossWritesArrivesWhenItsLastPieceDoes) {
+  auto stream = WatchFrom(ListRV()).Watch();
+  ASSERT_TRUE(stream.ok());
+  Create("h.1");
+  ASSERT_TRUE(stream->Next().ok());
+  const std::string frame =
+      R"({"type":"ADDED","object":)" + api::ToJson(NewEvent("h.2")) + "}\n";
+  const std::size_t cut = frame.size() / 2;
+  server_->InjectWatchBytes(frame.substr(0, cut));
+  std::thread rest([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    server_->InjectWatchBytes(frame.substr(cut));
+  });
+  auto e = stream->Next();
+  rest.join();
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->type, WatchEventType::kAdded);
+  EXPECT_EQ(DecodeCoreEvent(*e)->metadata.name, "h.2");
+  EXPECT_EQ(stream->frames_received(), 2u);
 }
 
 TEST_F(WatchTest, GarbageEndsTheWatchWithADecodeError) {
