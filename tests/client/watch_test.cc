@@ -194,8 +194,7 @@ TEST_F(WatchTest, AFrameSplitAcrossWritesArrivesWhenItsLastPieceDoes) {
   ASSERT_TRUE(stream.ok());
   Create("h.1");
   ASSERT_TRUE(stream->Next().ok());
-  const std::string frame =
-      R"({"type":"ADDED","object":)" + api::ToJson(NewEvent("h.2")) + "}\n";
+  const std::string frame = R"({"type":"ADDED","object":)" + api::ToJson(NewEvent("h.2")) + "}\n";
   const std::size_t cut = frame.size() / 2;
   server_->InjectWatchBytes(frame.substr(0, cut));
   std::thread rest([&] {

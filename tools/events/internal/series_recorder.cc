@@ -198,9 +198,8 @@ void SeriesRecorder::WriteDone() {
 
 bool SeriesRecorder::WaitIdle(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(idle_mu_);
-  return idle_cv_.wait_until(lock, deadline, [&] {
-    return outstanding_.load(std::memory_order_acquire) == 0;
-  });
+  return idle_cv_.wait_until(lock, deadline,
+                             [&] { return outstanding_.load(std::memory_order_acquire) == 0; });
 }
 
 SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, Purpose purpose,
