@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -36,7 +37,8 @@ namespace kube::watch {
 ///
 /// Cost model: one mutex acquisition per operation (per *batch* for `SendBatch` /
 /// `ReceiveBatch`), and a condition-variable notification only when some thread is actually
-/// blocked on the other side. No allocation after construction: the ring buffer is sized once.
+/// blocked on the other side. No allocation after construction: the ring buffer is sized once,
+/// and a slot is written only when an item is put in it.
 template <typename T>
 class Chan {
  public:
@@ -48,8 +50,16 @@ class Chan {
   /// here and a futex wake-up there. 0, the default, sleeps at once; use it for channels
   /// with many idle waiters.
   explicit Chan(std::size_t capacity, int yields_before_sleep = 0)
-      : ring_(std::max<std::size_t>(capacity, 1)), yields_before_sleep_(yields_before_sleep) {
+      : capacity_(std::max<std::size_t>(capacity, 1)),
+        ring_(std::allocator<T>().allocate(capacity_), RingDeleter{capacity_}),
+        yields_before_sleep_(yields_before_sleep) {
     MakeAdaptive(mu_);  // the critical sections are a few pointer moves
+  }
+  /// Destroys the items still buffered.
+  ~Chan() {
+    for (std::size_t i = 0, n = count_.load(std::memory_order_relaxed); i < n; ++i) {
+      std::destroy_at(Slot((head_ + i) % capacity_));
+    }
   }
 
   Chan(const Chan&) = delete;
@@ -64,7 +74,7 @@ class Chan {
     std::unique_lock lock(mu_);
     while (true) {
       if (closed_) return false;
-      if (count_ < ring_.size()) {
+      if (count_ < capacity_) {
         PushLocked(std::move(value));
         NotifyReceivers(lock, 1);
         return true;
@@ -251,7 +261,7 @@ class Chan {
   /// Number of buffered items.
   std::size_t size() const { return count_.load(std::memory_order_relaxed); }
   /// Maximum number of buffered items.
-  std::size_t capacity() const { return ring_.size(); }
+  std::size_t capacity() const { return capacity_; }
 
   /// Threads currently blocked waiting for an item (for tests and diagnostics: lets a test
   /// wait until a consumer is parked instead of sleeping).
@@ -318,7 +328,7 @@ class Chan {
     std::unique_lock lock(mu_);
     while (true) {
       if (closed_) return sent;
-      const std::size_t n = std::min<std::size_t>(values.size() - sent, ring_.size() - count_);
+      const std::size_t n = std::min<std::size_t>(values.size() - sent, capacity_ - count_);
       for (std::size_t i = 0; i < n; ++i) PushLocked(Take(values[sent + i]));
       sent += n;
       if (sent == values.size()) {
@@ -336,7 +346,7 @@ class Chan {
   std::size_t TrySendBatchImpl(std::span<U> values, Wake wake) {
     std::unique_lock lock(mu_);
     if (closed_) return 0;
-    const std::size_t n = std::min<std::size_t>(values.size(), ring_.size() - count_);
+    const std::size_t n = std::min<std::size_t>(values.size(), capacity_ - count_);
     for (std::size_t i = 0; i < n; ++i) PushLocked(Take(values[i]));
     NotifyReceivers(lock, n, wake);
     return n;
@@ -345,24 +355,26 @@ class Chan {
   template <class U>
   bool TrySendImpl(U&& value, Wake wake) {
     std::unique_lock lock(mu_);
-    if (closed_ || count_ == ring_.size()) return false;
+    if (closed_ || count_ == capacity_) return false;
     PushLocked(std::forward<U>(value));
     NotifyReceivers(lock, 1, wake);
     return true;
   }
 
+  T* Slot(std::size_t i) { return ring_.get() + i; }
+
   template <class U>
   void PushLocked(U&& value) {
     std::size_t tail = head_ + count_;
-    if (tail >= ring_.size()) tail -= ring_.size();
-    ring_[tail].emplace(std::forward<U>(value));
+    if (tail >= capacity_) tail -= capacity_;
+    std::construct_at(Slot(tail), std::forward<U>(value));  // counted only once built
     count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
   T PopLocked() {
-    T value = std::move(*ring_[head_]);
-    ring_[head_].reset();  // release the payload now, not when the slot is reused
-    if (++head_ == ring_.size()) head_ = 0;
+    T value = std::move(*Slot(head_));
+    std::destroy_at(Slot(head_));  // release the payload now, not when the slot is reused
+    if (++head_ == capacity_) head_ = 0;
     count_.store(count_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     return value;
   }
@@ -371,7 +383,7 @@ class Chan {
   // does not immediately block on the mutex.
   void NotifyReceivers(std::unique_lock<std::mutex>& lock, std::size_t n, Wake wake = Wake::kNow) {
     if (n == 0) return;
-    const bool half_full = 2 * count_ >= ring_.size();
+    const bool half_full = 2 * count_ >= capacity_;
     const bool wake_blocked = recv_waiters_ > 0 && (wake != Wake::kLater || half_full);
     const bool wake_polling = polling_receivers_ > 0 && wake == Wake::kNow;
     if (!wake_blocked && !wake_polling) return;
@@ -401,7 +413,7 @@ class Chan {
   // A sender that was woken for a free slot but gives up (stop) passes the wake-up on, so
   // that another blocked sender does not sleep next to a free slot.
   void PassOnSpace() {
-    if (count_ < ring_.size() && send_waiters_ > 0) send_cv_.notify_one();
+    if (count_ < capacity_ && send_waiters_ > 0) send_cv_.notify_one();
   }
   void PassOnItems() {
     if (count_ > 0 && recv_waiters_ > 0) recv_cv_.notify_one();
@@ -454,13 +466,22 @@ class Chan {
   }
   bool HasRoomOrClosed() const {
     return closed_.load(std::memory_order_relaxed) ||
-           count_.load(std::memory_order_relaxed) < ring_.size();
+           count_.load(std::memory_order_relaxed) < capacity_;
   }
 
   mutable std::mutex mu_;
   std::condition_variable recv_cv_;
   std::condition_variable send_cv_;
-  std::vector<std::optional<T>> ring_;
+  // The ring's storage: slots [head_, head_ + count_) (modulo capacity_) hold items, the
+  // others are raw memory. Nothing is written to a slot before its first item, so a long
+  // channel (or one of large items) costs resident memory only for as many items as it has
+  // held at once, not for its capacity.
+  struct RingDeleter {
+    std::size_t n;
+    void operator()(T* p) const { std::allocator<T>().deallocate(p, n); }
+  };
+  const std::size_t capacity_;
+  std::unique_ptr<T, RingDeleter> ring_;
   std::size_t head_ = 0;
   // Written only under mu_; atomic so that closed(), size() and a yielding waiter can read
   // them without it.

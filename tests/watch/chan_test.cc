@@ -398,6 +398,49 @@ TEST(ChanTest, ReceivedItemsAreNotRetainedByTheChannel) {
   EXPECT_EQ(p.use_count(), 1) << "the ring slot released its copy";
 }
 
+// A slot holds an object only while it holds an item: a channel constructs nothing for its
+// capacity (no default constructor is even needed), destroys each item as it is taken, and
+// destroys what is still buffered when it goes, across the ring's wrap-around.
+TEST(ChanTest, SlotsHoldObjectsOnlyWhileTheyHoldItems) {
+  struct Counted {
+    explicit Counted(int v, std::atomic<int>* live) : value(v), live(live) { ++*live; }
+    Counted(const Counted& o) : value(o.value), live(o.live) { ++*live; }
+    Counted(Counted&& o) noexcept : value(o.value), live(o.live) { ++*live; }
+    Counted& operator=(const Counted&) = delete;
+    ~Counted() { --*live; }
+    int value;
+    std::atomic<int>* live;
+  };
+  std::atomic<int> live{0};
+  {
+    Chan<Counted> c(1000);
+    EXPECT_EQ(live.load(), 0) << "nothing is built for the capacity";
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(c.TrySend(Counted(i, &live)));
+    EXPECT_EQ(live.load(), 3);
+    {
+      auto first = c.Receive();
+      ASSERT_TRUE(first.has_value());
+      EXPECT_EQ(first->value, 0);
+      EXPECT_EQ(live.load(), 3) << "the taken item lives on in `first`, its slot is empty";
+    }
+    EXPECT_EQ(live.load(), 2);
+  }
+  EXPECT_EQ(live.load(), 0) << "the channel destroyed the items it still held";
+
+  // Wrapped around: head in the middle, items in slots 2, 0 and 1 of three.
+  {
+    Chan<Counted> c(3);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(c.TrySend(Counted(i, &live)));
+    std::vector<Counted> out;
+    ASSERT_EQ(c.TryReceiveBatch(out, 2), 2u);
+    ASSERT_TRUE(c.TrySend(Counted(3, &live)));
+    ASSERT_TRUE(c.TrySend(Counted(4, &live)));
+    out.clear();
+    EXPECT_EQ(live.load(), 3);
+  }
+  EXPECT_EQ(live.load(), 0);
+}
+
 // Many producers and consumers, every blocking and non-blocking form: every item is received
 // exactly once and each consumer sees each producer's items in order.
 TEST(ChanTest, ManyProducersAndConsumersLoseNothing) {
