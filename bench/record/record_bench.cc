@@ -112,9 +112,8 @@ BENCHMARK(BM_Eventf)
 //    the drop path, and moves with how many are dropped.
 void EventfLatency(benchmark::State& state, bool recording) {
   kube::record::EventBroadcaster b(QuietOptions());
-  auto sink = std::make_shared<CountingSink>();
   if (recording) {
-    b.StartRecordingToSink(sink);
+    b.StartRecordingToSink(std::make_shared<CountingSink>());
   } else {
     b.StartEventWatcher([](const Event&) {});
   }
