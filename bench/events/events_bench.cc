@@ -74,11 +74,10 @@ BENCHMARK(BM_EventsEventf)->Repetitions(5)->ReportAggregatesOnly(true);
 void EventsEventfLatency(benchmark::State& state, bool recording) {
   auto sink = std::make_shared<CountingSink>();
   kube::events::EventBroadcaster b(sink, Quiet());
-  kube::events::ConsumerHandle drain;
   if (recording) {
     (void)b.StartRecordingToSink();
   } else {
-    drain = b.StartEventWatcher([](const Event&) {});
+    b.StartEventWatcher([](const Event&) {});
   }
   auto recorder = b.NewRecorder("bench-controller");
   std::vector<std::int64_t> ns;
