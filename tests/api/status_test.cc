@@ -30,6 +30,38 @@ TEST(StatusTest, StatusOrValueThrowsOnlyWhenAsked) {
   EXPECT_EQ(from_ok.status().code(), StatusCode::kInternal);
 }
 
+// Counts how it was copied and moved.
+struct CopyMoveCounter {
+  CopyMoveCounter() = default;
+  CopyMoveCounter(const CopyMoveCounter& o) : copies(o.copies + 1), moves(o.moves) {}
+  CopyMoveCounter(CopyMoveCounter&& o) noexcept : copies(o.copies), moves(o.moves + 1) {}
+  CopyMoveCounter& operator=(const CopyMoveCounter&) = delete;
+  CopyMoveCounter& operator=(CopyMoveCounter&&) = delete;
+  int copies = 0;
+  int moves = 0;
+};
+
+StatusOr<CopyMoveCounter> ReturnLocal() {
+  CopyMoveCounter local;
+  return local;  // treated as an rvalue: moved in
+}
+
+TEST(StatusTest, StatusOrTakesItsValueWithOneCopyOrOneMove) {
+  const CopyMoveCounter original;
+  const StatusOr<CopyMoveCounter> copied = original;
+  EXPECT_EQ(copied->copies, 1);
+  EXPECT_EQ(copied->moves, 0);
+
+  CopyMoveCounter movable;
+  const StatusOr<CopyMoveCounter> moved = std::move(movable);
+  EXPECT_EQ(moved->copies, 0);
+  EXPECT_EQ(moved->moves, 1);
+
+  const StatusOr<CopyMoveCounter> returned = ReturnLocal();
+  EXPECT_EQ(returned->copies, 0);
+  EXPECT_EQ(returned->moves, 1);
+}
+
 TEST(StatusTest, ApiServerErrorsClassify) {
   Status nf = Status::FromAPIStatus(errors::NewNotFound("", "events", "x"), 404);
   EXPECT_TRUE(errors::IsNotFound(nf));

@@ -210,22 +210,23 @@ SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, Purpose pur
     EventsCounters::Inc(occurrence ? occurrence_counter : counters_.failed_series_writes);
   };
   const bool is_series = event.series.has_value();
-  std::optional<StatusOr<Event>> written;
-  bool patched = false;
-  if (is_series) {
-    written.emplace(sink_->PatchCancellable(event, MakeSeriesPatch(*event.series), cancel));
-    patched = written->ok();
-  }
   // No series yet, or the event to patch is gone (expired): create it.
-  if (!is_series || record::IsKeyNotFoundError(written->status())) {
+  auto create = [&] {
     event.metadata.resource_version.clear();
-    written.emplace(sink_->CreateCancellable(event, cancel));
-  }
-  if (written->ok()) {
+    return sink_->CreateCancellable(event, cancel);
+  };
+  // The sink's answer is initialized in place (no move of the Event it holds).
+  StatusOr<Event> written = is_series
+                                ? sink_->PatchCancellable(event, MakeSeriesPatch(*event.series),
+                                                          cancel)
+                                : create();
+  const bool patched = is_series && written.ok();
+  if (is_series && record::IsKeyNotFoundError(written.status())) written = create();
+  if (written.ok()) {
     if (occurrence) EventsCounters::Inc(patched ? counters_.patched : counters_.created);
-    return {**std::move(written), false};
+    return {*std::move(written), false};
   }
-  const Status& err = written->status();
+  const Status& err = written.status();
   switch (err.origin()) {
     case ErrorOrigin::kRequestBuilding:
       failed(counters_.failed_request_building);

@@ -1,7 +1,5 @@
 #include "kubeevents/tools/record/internal/sink_writer.h"
 
-#include <optional>
-
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/tools/record/event_broadcaster.h"
 #include "kubeevents/tools/record/event_util.h"
@@ -73,30 +71,31 @@ void SinkWriter::Deliver(EventCorrelateView& view, std::stop_token cancel) {
   }
 }
 
+// A create is sent with the resourceVersion cleared (the event is copied only if it has one).
+StatusOr<Event> SinkWriter::Create(EventCorrelateView& view, std::stop_token cancel) {
+  if (!view.event().metadata.resource_version.empty()) {
+    if (!view.modified) view.modified = std::make_unique<Event>(*view.input);
+    view.modified->metadata.resource_version.clear();
+  }
+  return sink_->CreateCancellable(view.event(), cancel);
+}
+
 SinkWriter::Attempt SinkWriter::RecordEvent(EventCorrelateView& view, const std::string& patch,
                                             bool update, std::stop_token cancel) {
-  std::optional<StatusOr<Event>> written;
-  bool patched = false;
-  if (update) {
-    written.emplace(sink_->PatchCancellable(view.event(), patch, cancel));
-    patched = written->ok();
-  }
-  // The patch target may have expired on the server: create it again, with the
-  // resourceVersion cleared (copying the event only if it has one).
-  if (!update || IsKeyNotFoundError(written->status())) {
-    if (!view.event().metadata.resource_version.empty()) {
-      if (!view.modified) view.modified = std::make_unique<Event>(*view.input);
-      view.modified->metadata.resource_version.clear();
-    }
-    written.emplace(sink_->CreateCancellable(view.event(), cancel));
-  }
+  // The sink's answer is initialized in place (no move of the Event it holds): a patch, or a
+  // create when this is the first occurrence.
+  StatusOr<Event> written =
+      update ? sink_->PatchCancellable(view.event(), patch, cancel) : Create(view, cancel);
+  bool patched = update && written.ok();
+  // The patch target may have expired on the server: create it again.
+  if (update && IsKeyNotFoundError(written.status())) written = Create(view, cancel);
   const Event& event = view.event();
-  if (written->ok()) {
+  if (written.ok()) {
     RecordCounters::Inc(patched ? counters_.patched : counters_.created);
-    correlator_.UpdateState(**written);
+    correlator_.UpdateState(*written);
     return Attempt::kDone;
   }
-  const Status& err = written->status();
+  const Status& err = written.status();
   switch (err.origin()) {
     case ErrorOrigin::kRequestBuilding:
       RecordCounters::Inc(counters_.failed_request_building);

@@ -30,6 +30,7 @@ class SinkWriter {
   void Deliver(EventCorrelateView& view, std::stop_token cancel);
   Attempt RecordEvent(EventCorrelateView& view, const std::string& patch, bool update,
                       std::stop_token cancel);
+  StatusOr<api::core::v1::Event> Create(EventCorrelateView& view, std::stop_token cancel);
 
   std::shared_ptr<EventSink> sink_;
   EventCorrelator correlator_;
