@@ -8,6 +8,7 @@
 #include "kubeevents/api/internal/json_codec.h"
 #include "kubeevents/api/json.h"
 #include "kubeevents/tools/localapiserver/internal/handler.h"
+#include "kubeevents/tools/localapiserver/internal/openapi.h"
 #include "kubeevents/tools/localapiserver/internal/table.h"
 
 namespace kube::localapiserver::internal {
@@ -170,6 +171,32 @@ TEST_F(OpenAPITest, StrictFieldValidationNamesEveryUnknownOrDuplicateField) {
       R"({"series":{"count":2,"oops":true}})", "application/json", "application/merge-patch+json");
   EXPECT_EQ(p.status, 400);
   EXPECT_THAT(p.body, HasSubstr(R"(strict decoding error: unknown field \"series.oops\")"));
+}
+
+// The walk's field paths through nested objects, array elements and maps, and duplicates in
+// a small object and in a map larger than the walk compares key by key.
+TEST_F(OpenAPITest, FieldErrorsNameArrayElementsAndDuplicatesAtAnyDepth) {
+  const OpenAPI openapi(EventOpenAPIGroupVersions(true), "v1.30.0");
+  std::string labels;
+  for (int i = 0; i < 40; ++i) labels += "\"k" + std::to_string(i) + "\":\"v\",";
+  const std::string body =
+      R"({"metadata":{"name":"n","labels":{)" + labels +
+      R"("k3":"again"},"managedFields":[{"manager":"m"},{"manager":"m","bogus":1}]},)"
+      R"("involvedObject":{"kind":"Pod","kind":"Node","extra":{"deep":1}},"count":1})";
+  auto found = openapi.FieldErrors("", "v1", "Event", body);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_THAT(*found, ::testing::ElementsAre(R"(duplicate field "metadata.labels.k3")",
+                                             R"(unknown field "metadata.managedFields[1].bogus")",
+                                             R"(duplicate field "involvedObject.kind")",
+                                             R"(unknown field "involvedObject.extra")"));
+  // The same body parsed by the caller gives the same answer.
+  auto doc = api::internal::ParseDocument(body);
+  ASSERT_TRUE(doc.ok());
+  auto again = openapi.FieldErrors("", "v1", "Event", *doc);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *found);
+  // A body that is not JSON is an error here (the decoder reports it to the client).
+  EXPECT_FALSE(openapi.FieldErrors("", "v1", "Event", "not json").ok());
 }
 
 TEST_F(OpenAPITest, WarnIsTheDefaultAndIgnoreIsSilent) {

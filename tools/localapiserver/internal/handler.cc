@@ -495,13 +495,13 @@ Response Handler::HandleEvents(const Request& request, const Route& route) {
   return StatusResponse(errors::NewMethodNotSupported(route.group, "events", m));
 }
 
-StatusOr<v1::Event> Handler::Decode(std::string_view body, RequestVersion version) const {
+StatusOr<v1::Event> Handler::Decode(const StatusOr<rapidjson::Document>& doc,
+                                    RequestVersion version) const {
   const std::string expected_gv = version == RequestVersion::kCoreV1 ? "v1" : "events.k8s.io/v1";
   auto fail = [&](const std::string& why) {
     return Status::FromAPIStatus(
         errors::NewBadRequest("Event in version \"v1\" cannot be handled as a Event: " + why), 400);
   };
-  auto doc = api::internal::ParseDocument(body);
   if (!doc) return fail(doc.status().message());
   if (!doc->IsObject()) return fail("expected a JSON object");
   api::internal::JsonPath root;
@@ -719,7 +719,7 @@ std::string ExpiredWatchFrame(const std::string& message) {
          "}\n";
 }
 
-StatusOr<std::string> Handler::ValidateFields(const Route& route, std::string_view body,
+StatusOr<std::string> Handler::ValidateFields(const Route& route, const rapidjson::Value& body,
                                               std::string_view options_kind,
                                               bool decode_prefix) const {
   return openapi_->ValidateFields(
@@ -738,9 +738,10 @@ Response Handler::Create(const Request& request, const Route& route) {
   if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
   if (auto st = CheckDryRun(route.Param("dryRun"), "CreateOptions"); !st.ok())
     return FromStatus(st);
-  auto decoded = Decode(request.body, route.version);
+  const auto doc = api::internal::ParseDocument(request.body);
+  auto decoded = Decode(doc, route.version);
   if (!decoded) return FromStatus(decoded.status());
-  auto warning = ValidateFields(route, request.body, "CreateOptions", true);
+  auto warning = ValidateFields(route, *doc, "CreateOptions", true);
   if (!warning) return FromStatus(warning.status());
   v1::Event e = std::move(*decoded);
   if (auto st = PrepareCreate(e, route); !st.ok()) return FromStatus(st);
@@ -757,9 +758,10 @@ Response Handler::Put(const Request& request, const Route& route) {
   if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
   if (auto st = CheckDryRun(route.Param("dryRun"), "UpdateOptions"); !st.ok())
     return FromStatus(st);
-  auto decoded = Decode(request.body, route.version);
+  const auto doc = api::internal::ParseDocument(request.body);
+  auto decoded = Decode(doc, route.version);
   if (!decoded) return FromStatus(decoded.status());
-  auto warning = ValidateFields(route, request.body, "UpdateOptions", true);
+  auto warning = ValidateFields(route, *doc, "UpdateOptions", true);
   if (!warning) return FromStatus(warning.status());
   v1::Event e = std::move(*decoded);
   if (e.metadata.name != route.name) {
@@ -822,9 +824,10 @@ Response Handler::Patch(const Request& request, const Route& route) {
         if (!patched) {
           return Status::FromAPIStatus(errors::NewBadRequest(patched.status().message()), 400);
         }
-        auto next = Decode(*patched, route.version);
+        const auto doc = api::internal::ParseDocument(*patched);
+        auto next = Decode(doc, route.version);
         if (!next) return next.status();
-        auto checked = ValidateFields(route, *patched, "PatchOptions", false);
+        auto checked = ValidateFields(route, *doc, "PatchOptions", false);
         if (!checked) return checked.status();
         warning = std::move(*checked);
         if (next->metadata.name != route.name) {

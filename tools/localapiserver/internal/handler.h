@@ -115,11 +115,14 @@ class Handler {
   Response Discovery(const Request& request, std::string_view path);
   bool IsTerminating(const std::string& ns) const;
   std::string CurrentToken() const;
-  StatusOr<api::core::v1::Event> Decode(std::string_view body, RequestVersion version) const;
+  /// Decodes a write body, already parsed (`doc`: ParseDocument's result, so that the body is
+  /// parsed once for this and for ValidateFields), as an Event of `version`.
+  StatusOr<api::core::v1::Event> Decode(const StatusOr<rapidjson::Document>& doc,
+                                        RequestVersion version) const;
   std::string Encode(const api::core::v1::Event& e, RequestVersion version) const;
-  /// `fieldValidation` of a write body: the Warning header value, or the error (see
+  /// `fieldValidation` of a parsed write body: the Warning header value, or the error (see
   /// OpenAPI::ValidateFields). `decode_prefix`: prefix the message as the decoder does.
-  StatusOr<std::string> ValidateFields(const Route& route, std::string_view body,
+  StatusOr<std::string> ValidateFields(const Route& route, const rapidjson::Value& body,
                                        std::string_view options_kind, bool decode_prefix) const;
   /// BeforeCreate + admission + validation for a new object (POST or create-on-PUT).
   Status PrepareCreate(api::core::v1::Event& event, const Route& route) const;

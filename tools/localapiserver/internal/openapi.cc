@@ -412,35 +412,82 @@ struct OpenAPI::Schemas {
     return s;
   }
 
+  // Where the walk is in the body: a chain of object keys and array indexes up from the
+  // current value. The text ("a.b[2].c") is rendered only for a field that is reported.
+  struct Path {
+    const Path* parent = nullptr;
+    std::string_view key;   // an object member, or
+    std::size_t index = 0;  // an array element when key is empty and parent is set
+  };
+
+  static void AppendPath(std::string& out, const Path* p) {
+    if (p == nullptr || p->parent == nullptr) return;  // the root has no text
+    AppendPath(out, p->parent);
+    if (p->key.empty()) {
+      out += '[';
+      out += std::to_string(p->index);
+      out += ']';
+      return;
+    }
+    if (p->parent->parent != nullptr) out += '.';
+    out += p->key;
+  }
+
+  static std::string Report(std::string_view what, const Path& p) {
+    std::string out(what);
+    out += " field \"";
+    AppendPath(out, &p);
+    out += '"';
+    return out;
+  }
+
+  // Whether member `m` of `object` repeats the name of an earlier member. Small objects (every
+  // schema-described one) compare with the earlier names directly; large ones (maps such as
+  // labels) keep the names in a set, so a body with many keys costs n log n, not n squared.
+  class DuplicateNames {
+   public:
+    explicit DuplicateNames(const rapidjson::Value& object) : object_(object) {}
+    bool Repeated(rapidjson::Value::ConstMemberIterator m) {
+      const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+      if (object_.MemberCount() > kLinearLimit) return !seen_.insert(key).second;
+      for (auto e = object_.MemberBegin(); e != m; ++e) {
+        if (std::string_view(e->name.GetString(), e->name.GetStringLength()) == key) return true;
+      }
+      return false;
+    }
+
+   private:
+    static constexpr rapidjson::SizeType kLinearLimit = 32;
+    const rapidjson::Value& object_;
+    std::set<std::string_view> seen_;
+  };
+
   static void Walk(const GroupVersion& gv, const rapidjson::Value& v,
-                   const rapidjson::Value* schema, const std::string& path,
+                   const rapidjson::Value* schema, const Path& path,
                    std::vector<std::string>& out) {
     schema = Resolve(gv, schema);
     if (schema == nullptr || !schema->IsObject()) return;
-    auto child = [&](std::string_view key) {
-      return path.empty() ? std::string(key) : path + "." + std::string(key);
-    };
     if (v.IsObject()) {
       const auto props = schema->FindMember("properties");
       const auto extra = schema->FindMember("additionalProperties");
       const bool has_props = props != schema->MemberEnd() && props->value.IsObject();
       const bool has_extra = extra != schema->MemberEnd() && extra->value.IsObject();
-      std::set<std::string_view> seen;
+      DuplicateNames names(v);
       for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
-        const std::string_view key(m->name.GetString(), m->name.GetStringLength());
-        if (!seen.insert(key).second) {
-          out.push_back("duplicate field \"" + child(key) + "\"");
+        const Path child{&path, std::string_view(m->name.GetString(), m->name.GetStringLength())};
+        if (names.Repeated(m)) {
+          out.push_back(Report("duplicate", child));
           continue;
         }
         if (has_props) {
           auto p = props->value.FindMember(m->name);
           if (p != props->value.MemberEnd()) {
-            Walk(gv, m->value, &p->value, child(key), out);
+            Walk(gv, m->value, &p->value, child, out);
           } else {
-            out.push_back("unknown field \"" + child(key) + "\"");
+            out.push_back(Report("unknown", child));
           }
         } else if (has_extra) {
-          Walk(gv, m->value, &extra->value, child(key), out);
+          Walk(gv, m->value, &extra->value, child, out);
         }
         // Neither: a free-form object (FieldsV1, Patch): anything goes.
       }
@@ -448,7 +495,7 @@ struct OpenAPI::Schemas {
       const auto items = schema->FindMember("items");
       if (items == schema->MemberEnd()) return;
       for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-        Walk(gv, v[i], &items->value, path + "[" + std::to_string(i) + "]", out);
+        Walk(gv, v[i], &items->value, Path{&path, {}, i}, out);
       }
     }
   }
@@ -612,6 +659,15 @@ StatusOr<std::vector<std::string>> OpenAPI::FieldErrors(std::string_view group,
                                                         std::string_view version,
                                                         std::string_view kind,
                                                         std::string_view body) const {
+  auto doc = api::internal::ParseDocument(body);
+  if (!doc) return doc.status();
+  return FieldErrors(group, version, kind, *doc);
+}
+
+StatusOr<std::vector<std::string>> OpenAPI::FieldErrors(std::string_view group,
+                                                        std::string_view version,
+                                                        std::string_view kind,
+                                                        const rapidjson::Value& body) const {
   const std::string key = std::string(group) + "/" + std::string(version);
   auto gv = schemas_->by_gv.find(key);
   if (gv == schemas_->by_gv.end()) return NotFoundError("no OpenAPI schemas for " + key);
@@ -623,10 +679,8 @@ StatusOr<std::vector<std::string>> OpenAPI::FieldErrors(std::string_view group,
   if (schema == gv->second.components.end()) {
     return NotFoundError("no OpenAPI component " + k->second);
   }
-  auto doc = api::internal::ParseDocument(body);
-  if (!doc) return doc.status();
   std::vector<std::string> out;
-  Schemas::Walk(gv->second, *doc, &schema->second, "", out);
+  Schemas::Walk(gv->second, body, &schema->second, Schemas::Path{}, out);
   return out;
 }
 
@@ -634,6 +688,18 @@ StatusOr<std::string> OpenAPI::ValidateFields(std::string_view directive,
                                               std::string_view options_kind, std::string_view group,
                                               std::string_view version, std::string_view kind,
                                               std::string_view body,
+                                              std::string_view message_prefix) const {
+  auto doc = api::internal::ParseDocument(body);
+  // A body that is not JSON is the decoder's to reject: validated as if it had no fields.
+  const rapidjson::Value empty;
+  return ValidateFields(directive, options_kind, group, version, kind,
+                        doc ? static_cast<const rapidjson::Value&>(*doc) : empty, message_prefix);
+}
+
+StatusOr<std::string> OpenAPI::ValidateFields(std::string_view directive,
+                                              std::string_view options_kind, std::string_view group,
+                                              std::string_view version, std::string_view kind,
+                                              const rapidjson::Value& body,
                                               std::string_view message_prefix) const {
   if (directive.empty()) directive = "Warn";  // kube-apiserver's default since 1.27
   if (directive != "Ignore" && directive != "Warn" && directive != "Strict") {

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "kubeevents/api/common/status_or.h"
 
 namespace kube::localapiserver::internal {
@@ -86,6 +88,10 @@ class OpenAPI {
   StatusOr<std::vector<std::string>> FieldErrors(std::string_view group, std::string_view version,
                                                  std::string_view kind,
                                                  std::string_view body) const;
+  /// The same for a body already parsed (the handler parses once for decoding and this).
+  StatusOr<std::vector<std::string>> FieldErrors(std::string_view group, std::string_view version,
+                                                 std::string_view kind,
+                                                 const rapidjson::Value& body) const;
 
   /// `fieldValidation` for a write of `kind` (group/version) with this JSON `body`: the
   /// directive (Ignore; Warn, the default; Strict) decides. Returns the Warning header value
@@ -95,6 +101,11 @@ class OpenAPI {
   StatusOr<std::string> ValidateFields(std::string_view directive, std::string_view options_kind,
                                        std::string_view group, std::string_view version,
                                        std::string_view kind, std::string_view body,
+                                       std::string_view message_prefix) const;
+  /// The same for a body already parsed. A value that is not an object has no fields.
+  StatusOr<std::string> ValidateFields(std::string_view directive, std::string_view options_kind,
+                                       std::string_view group, std::string_view version,
+                                       std::string_view kind, const rapidjson::Value& body,
                                        std::string_view message_prefix) const;
 
   /// The hash (upper-case hex SHA-512 of the document) of a group version's v3 document.
