@@ -11,6 +11,7 @@ std::string NewUID() {
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
+  out.reserve(36);
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
     out += kHex[b[i] >> 4];
