@@ -525,6 +525,36 @@ TEST(RESTClient, RequestBuildingErrorsNeverReachTheServer) {
   EXPECT_TRUE(server.requests().empty());
 }
 
+TEST(RESTClient, HeaderValuesCannotInjectFields) {
+  ScriptedServer server([](const RecordedRequest&) { return ScriptedResponse{.body = "{}"}; });
+  auto client = MustCreate(TestConfig(server));
+  Status s = client->Get().AbsPath("/api").SetHeader("X-Trace", "a\r\nX-Injected: 1").Do().status();
+  EXPECT_EQ(s.origin(), ErrorOrigin::kRequestBuilding);
+  EXPECT_THAT(s.message(), HasSubstr("\"X-Trace\""));
+  EXPECT_EQ(client->Get().AbsPath("/api").SetHeader("Bad Name", "v").Do().status().origin(),
+            ErrorOrigin::kRequestBuilding);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(RESTClient, CallerHeadersReplaceTheDefaultsOfTheSameName) {
+  ScriptedServer server([](const RecordedRequest&) { return ScriptedResponse{.body = "{}"}; });
+  auto client = MustCreate(TestConfig(server));
+  ASSERT_TRUE(client->Get()
+                  .AbsPath("/api")
+                  .SetHeader("Accept", "application/yaml")
+                  .SetHeader("User-Agent", "mine/1.0")
+                  .SetHeader("Host", "elsewhere.example")
+                  .Do()
+                  .ok());
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].Headers("Accept"), std::vector<std::string>{"application/yaml"});
+  EXPECT_EQ(reqs[0].Headers("User-Agent"), std::vector<std::string>{"mine/1.0"});
+  // As Go's client: the request's Host header is not sent, the server's host is.
+  ASSERT_EQ(reqs[0].Headers("Host").size(), 1u);
+  EXPECT_THAT(reqs[0].Header("Host"), HasSubstr("127.0.0.1"));
+}
+
 TEST(RESTClient, DecodeErrorsHaveDecodeOrigin) {
   ScriptedServer server([](const RecordedRequest&) {
     return ScriptedResponse{.body = R"({"metadata": {"name": 7}})"};

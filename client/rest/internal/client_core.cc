@@ -26,8 +26,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <condition_variable>
@@ -42,6 +44,7 @@
 #include "kubeevents/api/json.h"
 #include "kubeevents/api/meta/v1/status.h"
 #include "kubeevents/client/rest/internal/authenticator.h"
+#include "kubeevents/client/rest/internal/request_wire.h"
 #include "kubeevents/client/rest/internal/socks5.h"
 #include "kubeevents/client/rest/internal/tls_warmup.h"
 #include "kubeevents/client/rest/internal/url.h"
@@ -350,6 +353,7 @@ struct ClientCore::Impl {
     bool streamed = false;  // a streaming body started: never retried
   };
   awaitable<Attempt> RunAttempt(Op& op, const Credentials& creds);
+  StatusOr<std::string> BuildRequest(const Op& op, const Credentials& creds);
   template <class Stream>
   awaitable<void> ReadStreaming(Op& op, Connection& conn, Stream& stream, Attempt& out);
   awaitable<StatusOr<std::unique_ptr<Connection>>> Connect(Op& op, const Credentials& creds);
@@ -931,6 +935,89 @@ awaitable<StatusOr<std::unique_ptr<Connection>>> ClientCore::Impl::Connect(
   co_return std::move(conn);
 }
 
+namespace {
+
+// Field names compare without regard to case.
+bool SameField(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+// The request line and header fields as client-go's transport chain sends them: Host,
+// User-Agent and Accept (unless the request sets its own), the request's headers, the
+// credentials' Authorization (unless the request has one), impersonation (which replaces the
+// request's Impersonate-User and -Uid; groups and extras add to its own), the proxy's
+// Proxy-Authorization, Content-Type for a body without one, then Content-Length and the body.
+// A Host header of the request is ignored, as Go's client does: the server's host is sent.
+StatusOr<std::string> ClientCore::Impl::BuildRequest(const Op& op, const Credentials& creds) {
+  const bool http_proxy = proxy && proxy->scheme == "http" && !https;
+  const auto& imp = config.impersonate;
+  const bool proxy_auth = http_proxy && !proxy->userinfo.empty();
+  bool has_user_agent = false;
+  bool has_accept = false;
+  bool has_auth = false;
+  bool has_content_type = false;
+  for (const auto& [k, v] : op.req.headers) {
+    has_user_agent = has_user_agent || SameField(k, "User-Agent");
+    has_accept = has_accept || SameField(k, "Accept");
+    has_auth = has_auth || SameField(k, "Authorization");
+    has_content_type = has_content_type || SameField(k, "Content-Type");
+  }
+  RequestWire wire(op.req.method,
+                   http_proxy ? "http://" + server.HostHeader() + op.req.target : op.req.target,
+                   op.req.body.size());
+  Status s = wire.Add("Host", server.HostHeader());
+  if (s.ok() && !has_user_agent) s = wire.Add("User-Agent", user_agent);
+  if (s.ok() && !has_accept) s = wire.Add("Accept", "application/json, */*");
+  for (const auto& [k, v] : op.req.headers) {
+    if (!s.ok()) break;
+    if (SameField(k, "Host") || (proxy_auth && SameField(k, "Proxy-Authorization")) ||
+        (!imp.user_name.empty() && SameField(k, "Impersonate-User")) ||
+        (!imp.user_name.empty() && !imp.uid.empty() && SameField(k, "Impersonate-Uid"))) {
+      continue;
+    }
+    s = wire.Add(k, v);
+  }
+  if (s.ok() && !has_auth && !creds.authorization.empty()) {
+    s = wire.Add("Authorization", creds.authorization);
+  }
+  if (s.ok() && !imp.user_name.empty()) {
+    s = wire.Add("Impersonate-User", imp.user_name);
+    if (s.ok() && !imp.uid.empty()) s = wire.Add("Impersonate-Uid", imp.uid);
+    for (const auto& g : imp.groups) {
+      if (s.ok()) s = wire.Add("Impersonate-Group", g);
+    }
+    for (const auto& [k, values] : imp.extra) {
+      for (const auto& v : values) {
+        if (s.ok()) s = wire.Add("Impersonate-Extra-" + EscapeHeaderKey(k), v);
+      }
+    }
+  }
+  if (s.ok() && proxy_auth) {
+    s = wire.Add("Proxy-Authorization", "Basic " + EncodeBase64(proxy->userinfo));
+  }
+  if (s.ok() && !op.req.body.empty() && !has_content_type) {
+    s = wire.Add("Content-Type", "application/json");
+  }
+  if (!s.ok()) return s;
+  std::string bytes = std::move(wire).Finish(op.req.body);
+  if (logger->Enabled(LogSeverity::kInfo, 8)) {
+    RequestWire::ForEachField(bytes, [&](std::string_view name, std::string_view value) {
+      std::string shown(value);
+      if (SameField(name, "Authorization") || SameField(name, "Proxy-Authorization")) {
+        auto sp = shown.find(' ');
+        shown = (sp == std::string::npos ? std::string() : shown.substr(0, sp + 1)) + "<masked>";
+      }
+      logger->Info(8, "Request Header", {{"key", std::string(name)}, {"value", shown}});
+    });
+  }
+  return bytes;
+}
+
 awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
                                                                   const Credentials& creds) {
   Attempt out;
@@ -944,6 +1031,13 @@ awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
     }
     ctx = *c;
   }
+  // The request's bytes, built (and its header fields checked) before any connection is
+  // taken or opened.
+  auto wire = BuildRequest(op, creds);
+  if (!wire.ok()) {
+    out.error = wire.status();
+    co_return out;
+  }
   std::unique_ptr<Connection> conn = TakeIdle(w, ctx);
   if (!conn) {
     auto c = co_await Connect(op, creds);
@@ -953,60 +1047,6 @@ awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
     }
     conn = *std::move(c);
   }
-  // Build the request.
-  http::request<http::string_body> req;
-  http::verb verb = http::string_to_verb(op.req.method);
-  if (verb == http::verb::unknown) {
-    req.method_string(op.req.method);
-  } else {
-    req.method(verb);
-  }
-  req.version(11);
-  const bool http_proxy = proxy && proxy->scheme == "http";
-  req.target(http_proxy && !https ? "http://" + server.HostHeader() + op.req.target
-                                  : op.req.target);
-  req.set(http::field::host, server.HostHeader());
-  req.set(http::field::user_agent, user_agent);
-  req.set(http::field::accept, "application/json, */*");
-  bool has_auth = false;
-  bool has_content_type = false;
-  for (const auto& [k, v] : op.req.headers) {
-    if (beast::iequals(k, "Authorization")) has_auth = true;
-    if (beast::iequals(k, "Content-Type")) has_content_type = true;
-    req.insert(k, v);
-  }
-  if (!has_auth && !creds.authorization.empty()) {
-    req.set(http::field::authorization, creds.authorization);
-  }
-  const auto& imp = config.impersonate;
-  if (!imp.user_name.empty()) {
-    req.set("Impersonate-User", imp.user_name);
-    if (!imp.uid.empty()) req.set("Impersonate-Uid", imp.uid);
-    for (const auto& g : imp.groups) req.insert("Impersonate-Group", g);
-    for (const auto& [k, values] : imp.extra) {
-      for (const auto& v : values) req.insert("Impersonate-Extra-" + EscapeHeaderKey(k), v);
-    }
-  }
-  if (http_proxy && !https && !proxy->userinfo.empty()) {
-    req.set(http::field::proxy_authorization, "Basic " + EncodeBase64(proxy->userinfo));
-  }
-  if (!op.req.body.empty() && !has_content_type) {
-    req.set(http::field::content_type, "application/json");
-  }
-  req.body() = op.req.body;
-  req.prepare_payload();
-  if (logger->Enabled(LogSeverity::kInfo, 8)) {
-    for (const auto& field : req) {
-      std::string name(field.name_string());
-      std::string value(field.value());
-      if (beast::iequals(name, "Authorization") || beast::iequals(name, "Proxy-Authorization")) {
-        auto sp = value.find(' ');
-        value = (sp == std::string::npos ? std::string() : value.substr(0, sp + 1)) + "<masked>";
-      }
-      logger->Info(8, "Request Header", {{"key", name}, {"value", value}});
-    }
-  }
-
   beast::tcp_stream& lowest = conn->lowest();
   if (op.deadline) {
     lowest.expires_at(*op.deadline);
@@ -1021,10 +1061,12 @@ awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
   beast::error_code ec;
   if (op.req.on_body) {
     if (conn->tls) {
-      co_await http::async_write(*conn->tls, req, asio::redirect_error(use_awaitable, ec));
+      co_await asio::async_write(*conn->tls, asio::buffer(*wire),
+                                 asio::redirect_error(use_awaitable, ec));
       if (!ec) co_await ReadStreaming(op, *conn, *conn->tls, out);
     } else {
-      co_await http::async_write(*conn->plain, req, asio::redirect_error(use_awaitable, ec));
+      co_await asio::async_write(*conn->plain, asio::buffer(*wire),
+                                 asio::redirect_error(use_awaitable, ec));
       if (!ec) co_await ReadStreaming(op, *conn, *conn->plain, out);
     }
     op.current_stream = nullptr;
@@ -1038,13 +1080,15 @@ awaitable<ClientCore::Impl::Attempt> ClientCore::Impl::RunAttempt(Op& op,
   parser.body_limit(config.max_response_bytes);
   parser.header_limit(1 << 20);
   if (conn->tls) {
-    co_await http::async_write(*conn->tls, req, asio::redirect_error(use_awaitable, ec));
+    co_await asio::async_write(*conn->tls, asio::buffer(*wire),
+                               asio::redirect_error(use_awaitable, ec));
     if (!ec) {
       co_await http::async_read(*conn->tls, conn->buffer, parser,
                                 asio::redirect_error(use_awaitable, ec));
     }
   } else {
-    co_await http::async_write(*conn->plain, req, asio::redirect_error(use_awaitable, ec));
+    co_await asio::async_write(*conn->plain, asio::buffer(*wire),
+                               asio::redirect_error(use_awaitable, ec));
     if (!ec) {
       co_await http::async_read(*conn->plain, conn->buffer, parser,
                                 asio::redirect_error(use_awaitable, ec));
