@@ -1,5 +1,6 @@
 // The session's request parser without sockets (ParseRequests): what the transport hands the
-// handler for pipelined, chunked, oversized, incomplete and malformed input.
+// handler for pipelined, chunked, oversized, incomplete and malformed input; and the bytes it
+// writes back (SerializeResponse).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -68,6 +69,57 @@ TEST(ParseRequestsTest, TheHeaderLimitIsTheSessions) {
   auto parsed = ParseRequests("GET / HTTP/1.1\r\nX-Big: " + huge + "\r\n\r\n", 1024);
   EXPECT_TRUE(parsed.requests.empty());
   EXPECT_THAT(parsed.error, HasSubstr("header limit"));
+}
+
+}  // namespace
+}  // namespace kube::localapiserver::internal
+
+namespace kube::localapiserver::internal {
+namespace {
+
+TEST(SerializeResponseTest, StatusLineFieldsLengthAndBodyInOneBuffer) {
+  Response r;
+  r.status = 201;
+  r.body = R"({"kind":"Event"})";
+  r.headers = {{"Warning", "299 - \"first\""}, {"Audit-Id", "a1"}, {"warning", "299 - \"last\""}};
+  EXPECT_EQ(SerializeResponse(r, true),
+            "HTTP/1.1 201 Created\r\n"
+            "Content-Type: application/json\r\n"
+            "Cache-Control: no-cache, private\r\n"
+            "Audit-Id: a1\r\n"
+            "warning: 299 - \"last\"\r\n"
+            "Content-Length: 16\r\n"
+            "\r\n"
+            R"({"kind":"Event"})");
+}
+
+TEST(SerializeResponseTest, HandlerFieldsReplaceDefaultsAndClosingSaysSo) {
+  Response r;
+  r.status = 200;
+  r.content_type = "application/json";
+  r.headers = {{"Content-Type", "text/plain"}, {"Cache-Control", "public, immutable"}};
+  r.body = "ok";
+  EXPECT_EQ(SerializeResponse(r, false),
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: text/plain\r\n"
+            "Cache-Control: public, immutable\r\n"
+            "Connection: close\r\n"
+            "Content-Length: 2\r\n"
+            "\r\n"
+            "ok");
+}
+
+TEST(SerializeResponseTest, NoContentHasNeitherLengthNorBody) {
+  Response r;
+  r.status = 204;
+  EXPECT_EQ(SerializeResponse(r, true),
+            "HTTP/1.1 204 No Content\r\n"
+            "Content-Type: application/json\r\n"
+            "Cache-Control: no-cache, private\r\n"
+            "\r\n");
+  r.status = 404;
+  r.body = "";
+  EXPECT_THAT(SerializeResponse(r, true), ::testing::HasSubstr("Content-Length: 0\r\n\r\n"));
 }
 
 }  // namespace

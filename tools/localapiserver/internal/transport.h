@@ -43,6 +43,12 @@ ParsedRequests ParseRequests(std::string_view bytes, std::size_t max_body_bytes)
 /// Produces the response for one request (runs on a transport thread).
 using RequestHandler = std::function<Response(const Request&)>;
 
+/// `r` as the bytes of an HTTP/1.1 response: status line, Content-Type and Cache-Control
+/// (unless the handler set them), the handler's fields (the last of a name wins),
+/// `Connection: close` when `keep_alive` is false, Content-Length and the body (none for 1xx,
+/// 204 and 304). One buffer, written at once.
+std::string SerializeResponse(const Response& r, bool keep_alive);
+
 class Transport {
  public:
   struct Options {
