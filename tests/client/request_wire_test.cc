@@ -43,9 +43,9 @@ TEST(RequestWire, ContentLengthOnlyWhereBeastPutOne) {
 
 TEST(RequestWire, FieldsThatWouldEndTheHeaderAreRefusedWithoutEchoingTheValue) {
   RequestWire w("GET", "/x", 0);
-  for (std::string_view value : {std::string_view("Bearer s3cret\r\nX-Injected: 1"),
-                                 std::string_view("Bearer s3cret\n"),
-                                 std::string_view("Bearer s3cret\0x", 15)}) {
+  for (std::string_view value :
+       {std::string_view("Bearer s3cret\r\nX-Injected: 1"), std::string_view("Bearer s3cret\n"),
+        std::string_view("Bearer s3cret\0x", 15)}) {
     const Status s = w.Add("Authorization", value);
     EXPECT_EQ(s.origin(), ErrorOrigin::kRequestBuilding);
     EXPECT_THAT(s.message(), HasSubstr("\"Authorization\""));
@@ -66,9 +66,8 @@ TEST(RequestWire, ForEachFieldListsTheFieldsInOrder) {
   ASSERT_TRUE(w.Add("Authorization", "Bearer t").ok());
   const std::string bytes = std::move(w).Finish("{}");
   std::vector<std::pair<std::string, std::string>> seen;
-  RequestWire::ForEachField(bytes, [&](std::string_view n, std::string_view v) {
-    seen.emplace_back(n, v);
-  });
+  RequestWire::ForEachField(
+      bytes, [&](std::string_view n, std::string_view v) { seen.emplace_back(n, v); });
   EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{
                       {"Host", "h"}, {"Authorization", "Bearer t"}, {"Content-Length", "2"}}));
 }

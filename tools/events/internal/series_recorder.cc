@@ -216,10 +216,8 @@ SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, Purpose pur
     return sink_->CreateCancellable(event, cancel);
   };
   // The sink's answer is initialized in place (no move of the Event it holds).
-  StatusOr<Event> written = is_series
-                                ? sink_->PatchCancellable(event, MakeSeriesPatch(*event.series),
-                                                          cancel)
-                                : create();
+  StatusOr<Event> written =
+      is_series ? sink_->PatchCancellable(event, MakeSeriesPatch(*event.series), cancel) : create();
   const bool patched = is_series && written.ok();
   if (is_series && record::IsKeyNotFoundError(written.status())) written = create();
   if (written.ok()) {
