@@ -4,9 +4,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "kubeevents/api/json.h"
 #include "kubeevents/tools/localapiserver/internal/conversion.h"
 #include "kubeevents/tools/localapiserver/internal/handler.h"
+#include "kubeevents/tools/localapiserver/internal/names.h"
 #include "kubeevents/tools/localapiserver/internal/patch.h"
 #include "kubeevents/tools/localapiserver/internal/selector.h"
 
@@ -324,6 +330,41 @@ TEST(PatchTest, StrategicMergePatchDirectives) {
   EXPECT_EQ(*deleted, R"({"x":1})");
   EXPECT_FALSE(ApplyStrategicMergePatch("{}", "[1]").ok());
   EXPECT_FALSE(ApplyStrategicMergePatch("{}", R"({"a":{"$patch":"bogus"}})").ok());
+}
+
+}  // namespace
+}  // namespace kube::localapiserver::internal
+
+namespace kube::localapiserver::internal {
+namespace {
+
+// Random version 4 UIDs, drawn 4 KiB of random bytes at a time: well formed, and distinct
+// across pool refills and threads.
+TEST(UIDGeneratorTest, UIDsAreVersion4AndDistinctAcrossRefillsAndThreads) {
+  UIDGenerator gen;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 300;  // more than one pool (256 UIDs) per thread
+  std::vector<std::vector<std::string>> got(kThreads);
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&gen, &out = got[static_cast<std::size_t>(t)]] {
+        for (int i = 0; i < kPerThread; ++i) out.push_back(gen.Next());
+      });
+    }
+  }
+  std::set<std::string> all;
+  for (const auto& v : got) {
+    for (const auto& uid : v) {
+      ASSERT_EQ(uid.size(), 36u) << uid;
+      EXPECT_EQ(uid[8], '-');
+      EXPECT_EQ(uid[14], '4') << uid;                                          // version 4
+      EXPECT_NE(std::string("89ab").find(uid[19]), std::string::npos) << uid;  // RFC 4122
+      all.insert(uid);
+    }
+  }
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(NewUID().size(), 36u);
 }
 
 }  // namespace

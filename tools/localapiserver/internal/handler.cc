@@ -630,7 +630,7 @@ Status Handler::PrepareCreate(v1::Event& e, const Route& route) const {
     return Status::FromAPIStatus(std::move(st), 403);
   }
   md.deletion_timestamp.reset();
-  md.uid = NewUID();
+  md.uid = uids_.Next();
   md.creation_timestamp =
       meta::Time(std::chrono::floor<std::chrono::seconds>(options_.clock->Now()));
   md.generation = 0;

@@ -17,6 +17,7 @@
 
 #include "kubeevents/api/common/clock.h"
 #include "kubeevents/api/meta/v1/status.h"
+#include "kubeevents/tools/localapiserver/internal/names.h"
 #include "kubeevents/tools/localapiserver/internal/openapi.h"
 #include "kubeevents/tools/localapiserver/internal/store.h"
 #include "kubeevents/tools/localapiserver/internal/validation.h"
@@ -137,6 +138,7 @@ class Handler {
   std::string server_address_;
   const std::shared_ptr<LeaseHandler> leases_;  ///< serves /apis/coordination.k8s.io
   std::string token_;                           // guarded by mu_; starts as options_.token
+  mutable UIDGenerator uids_;                   ///< metadata.uid of created events
 };
 
 }  // namespace kube::localapiserver::internal

@@ -1,12 +1,17 @@
 #include "kubeevents/tools/localapiserver/internal/names.h"
 
+#include <cstring>
+
 #include <openssl/rand.h>
 
 namespace kube::localapiserver::internal {
 
-std::string NewUID() {
+namespace {
+
+// The canonical form of 16 random bytes as a version 4 UUID.
+std::string FormatUID(const unsigned char* random) {
   unsigned char b[16];
-  RAND_bytes(b, sizeof b);
+  std::memcpy(b, random, sizeof b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   static constexpr char kHex[] = "0123456789abcdef";
@@ -18,6 +23,28 @@ std::string NewUID() {
     out += kHex[b[i] & 15];
   }
   return out;
+}
+
+}  // namespace
+
+std::string NewUID() {
+  unsigned char b[16];
+  RAND_bytes(b, sizeof b);
+  return FormatUID(b);
+}
+
+std::string UIDGenerator::Next() {
+  unsigned char b[16];
+  {
+    std::lock_guard lock(mu_);
+    if (used_ + sizeof b > pool_.size()) {
+      RAND_bytes(pool_.data(), static_cast<int>(pool_.size()));
+      used_ = 0;
+    }
+    std::memcpy(b, pool_.data() + used_, sizeof b);
+    used_ += sizeof b;
+  }
+  return FormatUID(b);
 }
 
 std::string GenerateName(std::string_view base) {
