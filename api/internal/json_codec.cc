@@ -179,14 +179,14 @@ void WriteTime(JsonWriter& w, const meta::v1::Time& t) {
   if (t.IsZero()) {
     w.Null();
   } else {
-    w.String(t.ToString());
+    w.StringWith([&](std::string& out) { meta::v1::AppendRFC3339(out, t.time(), 0); });
   }
 }
 void WriteTime(JsonWriter& w, const meta::v1::MicroTime& t) {
   if (t.IsZero()) {
     w.Null();
   } else {
-    w.String(t.ToString());
+    w.StringWith([&](std::string& out) { meta::v1::AppendRFC3339(out, t.time(), 6); });
   }
 }
 

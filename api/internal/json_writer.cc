@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 
 #include <rapidjson/internal/dtoa.h>
 
@@ -16,9 +17,44 @@ constexpr std::array<bool, 256> MakePlainTable() {
   return t;
 }
 constexpr std::array<bool, 256> kPlain = MakePlainTable();
+
+// Whether every byte of `s` is copied verbatim (the common case: names, reasons, timestamps).
+bool AllPlain(std::string_view s) {
+  for (char c : s) {
+    if (!kPlain[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
+}
+
+// Appends prefix, s and suffix with one change of size (one call instead of three: most
+// strings of an event are short, so the calls, not the bytes, were the cost).
+void AppendFramed(std::string& out, std::string_view prefix, std::string_view s,
+                  std::string_view suffix) {
+  const std::size_t at = out.size();
+  out.resize(at + prefix.size() + s.size() + suffix.size());
+  char* p = out.data() + at;
+  for (char c : prefix) *p++ = c;  // 1-2 bytes: a library memcpy call costs more
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  p += s.size();
+  for (char c : suffix) *p++ = c;
+}
+
+// AppendQuoted for a string with at least one byte to escape or validate.
+void AppendQuotedSlow(std::string& out, std::string_view s);
+
 }  // namespace
 
 void AppendQuoted(std::string& out, std::string_view s) {
+  if (AllPlain(s)) {
+    AppendFramed(out, "\"", s, "\"");
+    return;
+  }
+  AppendQuotedSlow(out, s);
+}
+
+namespace {
+
+void AppendQuotedSlow(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   std::size_t i = 0;
@@ -102,6 +138,8 @@ void AppendQuoted(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+}  // namespace
+
 void JsonWriter::BeforeValue() {
   if (after_key_) {
     after_key_ = false;
@@ -109,14 +147,14 @@ void JsonWriter::BeforeValue() {
   }
   if (!first_.empty()) {
     if (!first_.back()) out_.push_back(',');
-    first_.back() = false;
+    first_.back() = 0;
   }
 }
 
 void JsonWriter::StartObject() {
   BeforeValue();
   out_.push_back('{');
-  first_.push_back(true);
+  first_.push_back(1);
 }
 void JsonWriter::EndObject() {
   out_.push_back('}');
@@ -125,18 +163,23 @@ void JsonWriter::EndObject() {
 void JsonWriter::StartArray() {
   BeforeValue();
   out_.push_back('[');
-  first_.push_back(true);
+  first_.push_back(1);
 }
 void JsonWriter::EndArray() {
   out_.push_back(']');
   first_.pop_back();
 }
 void JsonWriter::Key(std::string_view key) {
-  if (!first_.back()) out_.push_back(',');
-  first_.back() = false;
-  AppendQuoted(out_, key);
-  out_.push_back(':');
+  const bool first = first_.back() != 0;
+  first_.back() = 0;
   after_key_ = true;
+  if (AllPlain(key)) {  // ,"key": in one piece
+    AppendFramed(out_, first ? std::string_view("\"") : std::string_view(",\""), key, "\":");
+    return;
+  }
+  if (!first) out_.push_back(',');
+  AppendQuotedSlow(out_, key);
+  out_.push_back(':');
 }
 void JsonWriter::String(std::string_view value) {
   BeforeValue();

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace kube::api::internal {
 
@@ -28,11 +27,22 @@ class JsonWriter {
   void Null();
   /// Inserts already-encoded JSON as a value.
   void Raw(std::string_view json);
+  /// A string value whose bytes `append(out)` appends to the output itself, for text that
+  /// never needs escaping (a formatted timestamp): no temporary string.
+  template <typename Append>
+  void StringWith(Append&& append) {
+    BeforeValue();
+    out_.push_back('"');
+    append(out_);
+    out_.push_back('"');
+  }
 
  private:
   void BeforeValue();
   std::string& out_;
-  std::vector<bool> first_;  // per open container: no member written yet
+  // Per open container, whether no member was written yet (1) or some was (0): a string, so
+  // that the usual depth (under 16) lives in its inline buffer with no allocation.
+  std::string first_;
   bool after_key_ = false;
 };
 

@@ -174,6 +174,22 @@ TEST(CodecTest, StringsAreEscapedLikeGo) {
                        R"("})");
 }
 
+// Map keys take the same escaping as values, and commas and colons land around them alike
+// whether a key is plain (written in one piece) or needs escaping.
+TEST(CodecTest, MapKeysAreEscapedLikeValues) {
+  core::v1::Event e;
+  e.metadata.labels = {{"app", "web"}, {"a<b", "x"}, {"\xc3\xa9\n", "y"}, {"z", ""}};
+  const std::string json = ToJson(e);
+  EXPECT_NE(json.find(R"("labels":{"a\u003cb":"x","app":"web","z":"",")"
+                      "\xc3\xa9"
+                      R"(\n":"y"})"),
+            std::string::npos)
+      << json;
+  auto back = FromJson<core::v1::Event>(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->metadata.labels, e.metadata.labels);
+}
+
 // Go's escape of one byte on its own: the bytes a string is copied through verbatim, the
 // short escapes, \u00XX for other control bytes and < > &, U+FFFD for a lone byte >= 0x80
 // (never valid UTF-8 by itself).
