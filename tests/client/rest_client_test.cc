@@ -536,6 +536,18 @@ TEST(RESTClient, HeaderValuesCannotInjectFields) {
   EXPECT_TRUE(server.requests().empty());
 }
 
+TEST(RESTClient, TheRequestLineCannotBeBroken) {
+  ScriptedServer server([](const RecordedRequest&) { return ScriptedResponse{.body = "{}"}; });
+  auto client = MustCreate(TestConfig(server));
+  const Status verb = client->Verb("GET /x HTTP/1.1\r\nX:").AbsPath("/api").Do().status();
+  EXPECT_EQ(verb.origin(), ErrorOrigin::kRequestBuilding);
+  EXPECT_THAT(verb.message(), HasSubstr("invalid HTTP method"));
+  const Status path = client->Get().AbsPath("/api HTTP/1.1\r\nX-Injected: 1").Do().status();
+  EXPECT_EQ(path.origin(), ErrorOrigin::kRequestBuilding);
+  EXPECT_THAT(path.message(), HasSubstr("invalid request path"));
+  EXPECT_TRUE(server.requests().empty());
+}
+
 TEST(RESTClient, CallerHeadersReplaceTheDefaultsOfTheSameName) {
   ScriptedServer server([](const RecordedRequest&) { return ScriptedResponse{.body = "{}"}; });
   auto client = MustCreate(TestConfig(server));

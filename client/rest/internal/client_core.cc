@@ -26,10 +26,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <condition_variable>
@@ -964,6 +962,18 @@ StatusOr<std::string> ClientCore::Impl::BuildRequest(const Op& op, const Credent
     has_accept = has_accept || SameField(k, "Accept");
     has_auth = has_auth || SameField(k, "Authorization");
     has_content_type = has_content_type || SameField(k, "Content-Type");
+  }
+  // The request line is checked like the fields: a verb or path that could end it early
+  // (a space, CR, LF or NUL) is refused, not sent.
+  if (!IsHeaderToken(op.req.method)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "invalid HTTP method \"" + op.req.method + "\": it must be a token",
+                  ErrorOrigin::kRequestBuilding);
+  }
+  if (op.req.target.find_first_of(std::string_view(" \r\n\0", 4)) != std::string::npos) {
+    return Status(StatusCode::kInvalidArgument,
+                  "invalid request path: it contains a space, CR, LF or NUL",
+                  ErrorOrigin::kRequestBuilding);
   }
   RequestWire wire(op.req.method,
                    http_proxy ? "http://" + server.HostHeader() + op.req.target : op.req.target,
