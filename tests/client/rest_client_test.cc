@@ -556,6 +556,8 @@ TEST(RESTClient, CallerHeadersReplaceTheDefaultsOfTheSameName) {
                   .SetHeader("Accept", "application/yaml")
                   .SetHeader("User-Agent", "mine/1.0")
                   .SetHeader("Host", "elsewhere.example")
+                  .SetHeader("Content-Length", "999")
+                  .SetHeader("Transfer-Encoding", "chunked")
                   .Do()
                   .ok());
   const auto reqs = server.requests();
@@ -565,6 +567,9 @@ TEST(RESTClient, CallerHeadersReplaceTheDefaultsOfTheSameName) {
   // As Go's client: the request's Host header is not sent, the server's host is.
   ASSERT_EQ(reqs[0].Headers("Host").size(), 1u);
   EXPECT_THAT(reqs[0].Header("Host"), HasSubstr("127.0.0.1"));
+  // Framing is the client's own, as in Go: a GET without a body carries neither.
+  EXPECT_TRUE(reqs[0].Headers("Content-Length").empty());
+  EXPECT_TRUE(reqs[0].Headers("Transfer-Encoding").empty());
 }
 
 TEST(RESTClient, DecodeErrorsHaveDecodeOrigin) {

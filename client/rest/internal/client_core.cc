@@ -26,6 +26,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -948,7 +949,8 @@ bool SameField(std::string_view a, std::string_view b) {
 // credentials' Authorization (unless the request has one), impersonation (which replaces the
 // request's Impersonate-User and -Uid; groups and extras add to its own), the proxy's
 // Proxy-Authorization, Content-Type for a body without one, then Content-Length and the body.
-// A Host header of the request is ignored, as Go's client does: the server's host is sent.
+// The request's Host, Content-Length, Transfer-Encoding and Trailer headers are ignored, as
+// Go's client ignores them: the server's host is sent, and the body's own length.
 StatusOr<std::string> ClientCore::Impl::BuildRequest(const Op& op, const Credentials& creds) {
   const bool http_proxy = proxy && proxy->scheme == "http" && !https;
   const auto& imp = config.impersonate;
@@ -963,16 +965,19 @@ StatusOr<std::string> ClientCore::Impl::BuildRequest(const Op& op, const Credent
     has_auth = has_auth || SameField(k, "Authorization");
     has_content_type = has_content_type || SameField(k, "Content-Type");
   }
-  // The request line is checked like the fields: a verb or path that could end it early
-  // (a space, CR, LF or NUL) is refused, not sent.
+  // The request line is checked like the fields: a verb that is not a token, or a path with a
+  // space or a control byte (either could end the line early), is refused, not sent.
   if (!IsHeaderToken(op.req.method)) {
     return Status(StatusCode::kInvalidArgument,
                   "invalid HTTP method \"" + op.req.method + "\": it must be a token",
                   ErrorOrigin::kRequestBuilding);
   }
-  if (op.req.target.find_first_of(std::string_view(" \r\n\0", 4)) != std::string::npos) {
+  if (std::any_of(op.req.target.begin(), op.req.target.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return b <= 0x20 || b == 0x7f;
+      })) {
     return Status(StatusCode::kInvalidArgument,
-                  "invalid request path: it contains a space, CR, LF or NUL",
+                  "invalid request path: it contains a space or a control character",
                   ErrorOrigin::kRequestBuilding);
   }
   RequestWire wire(op.req.method,
@@ -983,7 +988,8 @@ StatusOr<std::string> ClientCore::Impl::BuildRequest(const Op& op, const Credent
   if (s.ok() && !has_accept) s = wire.Add("Accept", "application/json, */*");
   for (const auto& [k, v] : op.req.headers) {
     if (!s.ok()) break;
-    if (SameField(k, "Host") || (proxy_auth && SameField(k, "Proxy-Authorization")) ||
+    if (SameField(k, "Host") || IsFramingField(k) ||
+        (proxy_auth && SameField(k, "Proxy-Authorization")) ||
         (!imp.user_name.empty() && SameField(k, "Impersonate-User")) ||
         (!imp.user_name.empty() && !imp.uid.empty() && SameField(k, "Impersonate-Uid"))) {
       continue;

@@ -1,5 +1,7 @@
 #include "kubeevents/client/rest/internal/request_wire.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace kube::rest::internal {
@@ -44,7 +46,24 @@ bool IsHeaderToken(std::string_view name) {
 }
 
 bool IsHeaderValue(std::string_view value) {
-  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  // Go's httpguts.ValidHeaderFieldValue, which net/http checks before it sends: no control
+  // byte (below 0x20, or DEL) except horizontal tab.
+  for (char c : value) {
+    const auto b = static_cast<unsigned char>(c);
+    if ((b < 0x20 && b != '\t') || b == 0x7f) return false;
+  }
+  return true;
+}
+
+bool IsFramingField(std::string_view name) {
+  auto same = [&](std::string_view framing) {
+    return name.size() == framing.size() &&
+           std::equal(name.begin(), name.end(), framing.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) ==
+                    std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  return same("Content-Length") || same("Transfer-Encoding") || same("Trailer");
 }
 
 RequestWire::RequestWire(std::string_view method, std::string_view target, std::size_t body_size)
@@ -60,10 +79,16 @@ Status RequestWire::Add(std::string_view name, std::string_view value) {
                   "invalid HTTP header field name \"" + std::string(name) + "\"",
                   ErrorOrigin::kRequestBuilding);
   }
+  if (IsFramingField(name)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "HTTP header field \"" + std::string(name) +
+                      "\" is the request's framing, which the client sets itself",
+                  ErrorOrigin::kRequestBuilding);
+  }
   if (!IsHeaderValue(value)) {
     return Status(StatusCode::kInvalidArgument,
                   "invalid value of HTTP header field \"" + std::string(name) +
-                      "\": it contains CR, LF or NUL",
+                      "\": it contains a control character (CR, LF, NUL, ...)",
                   ErrorOrigin::kRequestBuilding);
   }
   out_.append(name).append(": ").append(value).append(kCRLF);

@@ -4,9 +4,10 @@
 // requests, walks a chain of buffer views and allocates a node per header field; for a 1 KiB
 // event POST that was about a sixth of the client's instructions.
 //
-// Header fields are checked as they are added (RFC 9110 §5.1, §5.5): a name must be a token
-// and a value must hold no CR, LF or NUL, so that no header value — from a caller, a token
-// file or a credential plugin — can end the header early and inject fields of its own.
+// Header fields are checked as they are added, as Go's net/http checks them before it sends
+// (RFC 9110 §5.1, §5.5): a name must be a token and a value must hold no control byte but
+// tab, so that no header value — from a caller, a token file or a credential plugin — can end
+// the header early and inject fields of its own.
 #pragma once
 
 #include <functional>
@@ -24,8 +25,9 @@ class RequestWire {
   RequestWire(std::string_view method, std::string_view target, std::size_t body_size);
 
   /// Appends the field `name: value`. A kRequestBuilding error, naming the field (not its
-  /// value, which may be a credential), when the name is not a token or the value holds CR,
-  /// LF or NUL; nothing is appended then.
+  /// value, which may be a credential), when the name is not a token, is a framing field
+  /// (Content-Length, Transfer-Encoding, Trailer: Finish writes the framing), or the value
+  /// holds a control byte other than tab (CR, LF, NUL, ...); nothing is appended then.
   Status Add(std::string_view name, std::string_view value);
 
   /// Ends the header — with Content-Length when the body is not empty or the method is POST,
@@ -46,7 +48,12 @@ class RequestWire {
 /// Whether `name` is an HTTP token (RFC 9110 §5.6.2): what a field name must be.
 bool IsHeaderToken(std::string_view name);
 
-/// Whether `value` may be sent as a field value: no CR, LF or NUL.
+/// Whether `name` is one of the fields that frame the body (Content-Length,
+/// Transfer-Encoding, Trailer; any case), which Go's client never takes from a request's
+/// headers either.
+bool IsFramingField(std::string_view name);
+
+/// Whether `value` may be sent as a field value: no control byte (< 0x20, 0x7f) but tab.
 bool IsHeaderValue(std::string_view value);
 
 }  // namespace kube::rest::internal
