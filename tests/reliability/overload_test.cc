@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kubeevents/tools/events/event_broadcaster.h"
 #include "reliability_support.h"
 
 namespace kube::reliability {
@@ -124,7 +125,15 @@ TEST_P(OverloadTest, AMillionEventsFromFourThreadsNeverBlockAndAreAllAccountedFo
   const std::uint64_t bound_kib = UnderAsan() || UnderTsan() ? 512 * 1024 : 64 * 1024;
   EXPECT_LT(rss_after - std::min(rss_after, rss_before), bound_kib);
   if (GetParam() == Kind::kEventsV1) {
-    EXPECT_GT(a.singletons_evicted, 0u) << a.ToString();
+    // The series cache forgets the least recently observed event once it holds
+    // max_cached_events. Whether this run gets there depends on how many events passed the
+    // consumer's queue: 1 000 000 always do here, but of TSan's 100 000 on a loaded machine
+    // fewer than 4096 may (3 689 in one run, the rest dropped and counted). The bound itself
+    // is tested deterministically in tests/events (singletons_evicted).
+    const std::uint64_t observed = a.emitted - std::min(a.emitted, a.dropped_consumer_full);
+    if (observed > events::kMaxCachedEvents) {
+      EXPECT_GT(a.singletons_evicted, 0u) << a.ToString();
+    }
     EXPECT_EQ(a.series_evicted, 0u) << a.ToString();  // distinct events make no series
     EXPECT_EQ(a.failed_series_writes, 0u) << a.ToString();
   }
