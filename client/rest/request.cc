@@ -1,6 +1,7 @@
 #include "kubeevents/client/rest/request.h"
 
 #include "kubeevents/client/rest/internal/client_core.h"
+#include "kubeevents/client/rest/internal/request_wire.h"
 #include "kubeevents/client/rest/internal/url.h"
 
 namespace kube::rest {
@@ -93,10 +94,7 @@ Request& Request::Param(std::string_view key, std::string_view value) {
 
 Request& Request::SetHeader(std::string_view name, std::string_view value) {
   for (auto& [k, v] : headers_) {
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
+    if (internal::SameFieldName(k, name)) {
       v = std::string(value);
       return *this;
     }

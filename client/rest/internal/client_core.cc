@@ -934,16 +934,6 @@ awaitable<StatusOr<std::unique_ptr<Connection>>> ClientCore::Impl::Connect(
   co_return std::move(conn);
 }
 
-namespace {
-
-// Field names compare without regard to case.
-bool SameField(std::string_view a, std::string_view b) {
-  return beast::iequals(beast::string_view(a.data(), a.size()),
-                        beast::string_view(b.data(), b.size()));
-}
-
-}  // namespace
-
 // The request line and header fields as client-go's transport chain sends them: Host,
 // User-Agent and Accept (unless the request sets its own), the request's headers, the
 // credentials' Authorization (unless the request has one), impersonation (which replaces the
@@ -960,10 +950,10 @@ StatusOr<std::string> ClientCore::Impl::BuildRequest(const Op& op, const Credent
   bool has_auth = false;
   bool has_content_type = false;
   for (const auto& [k, v] : op.req.headers) {
-    has_user_agent = has_user_agent || SameField(k, "User-Agent");
-    has_accept = has_accept || SameField(k, "Accept");
-    has_auth = has_auth || SameField(k, "Authorization");
-    has_content_type = has_content_type || SameField(k, "Content-Type");
+    has_user_agent = has_user_agent || SameFieldName(k, "User-Agent");
+    has_accept = has_accept || SameFieldName(k, "Accept");
+    has_auth = has_auth || SameFieldName(k, "Authorization");
+    has_content_type = has_content_type || SameFieldName(k, "Content-Type");
   }
   // The request line is checked like the fields: a verb that is not a token, or a path with a
   // space or a control byte (either could end the line early), is refused, not sent.
@@ -988,10 +978,10 @@ StatusOr<std::string> ClientCore::Impl::BuildRequest(const Op& op, const Credent
   if (s.ok() && !has_accept) s = wire.Add("Accept", "application/json, */*");
   for (const auto& [k, v] : op.req.headers) {
     if (!s.ok()) break;
-    if (SameField(k, "Host") || IsFramingField(k) ||
-        (proxy_auth && SameField(k, "Proxy-Authorization")) ||
-        (!imp.user_name.empty() && SameField(k, "Impersonate-User")) ||
-        (!imp.user_name.empty() && !imp.uid.empty() && SameField(k, "Impersonate-Uid"))) {
+    if (SameFieldName(k, "Host") || IsFramingField(k) ||
+        (proxy_auth && SameFieldName(k, "Proxy-Authorization")) ||
+        (!imp.user_name.empty() && SameFieldName(k, "Impersonate-User")) ||
+        (!imp.user_name.empty() && !imp.uid.empty() && SameFieldName(k, "Impersonate-Uid"))) {
       continue;
     }
     s = wire.Add(k, v);
@@ -1022,7 +1012,7 @@ StatusOr<std::string> ClientCore::Impl::BuildRequest(const Op& op, const Credent
   if (logger->Enabled(LogSeverity::kInfo, 8)) {
     RequestWire::ForEachField(bytes, [&](std::string_view name, std::string_view value) {
       std::string shown(value);
-      if (SameField(name, "Authorization") || SameField(name, "Proxy-Authorization")) {
+      if (SameFieldName(name, "Authorization") || SameFieldName(name, "Proxy-Authorization")) {
         auto sp = shown.find(' ');
         shown = (sp == std::string::npos ? std::string() : shown.substr(0, sp + 1)) + "<masked>";
       }

@@ -55,19 +55,20 @@ bool IsHeaderValue(std::string_view value) {
   return true;
 }
 
+bool SameFieldName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 bool IsFramingField(std::string_view name) {
-  auto same = [&](std::string_view framing) {
-    return name.size() == framing.size() &&
-           std::equal(name.begin(), name.end(), framing.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) ==
-                    std::tolower(static_cast<unsigned char>(b));
-           });
-  };
-  return same("Content-Length") || same("Transfer-Encoding") || same("Trailer");
+  return SameFieldName(name, "Content-Length") || SameFieldName(name, "Transfer-Encoding") ||
+         SameFieldName(name, "Trailer");
 }
 
 RequestWire::RequestWire(std::string_view method, std::string_view target, std::size_t body_size)
-    : method_(method) {
+    : length_always_(method == "POST" || method == "PUT" || method == "OPTIONS") {
   // The request line, about eight fields (a bearer token is the longest) and the body.
   out_.reserve(method.size() + target.size() + 512 + body_size);
   out_.append(method).append(1, ' ').append(target).append(" HTTP/1.1").append(kCRLF);
@@ -96,7 +97,7 @@ Status RequestWire::Add(std::string_view name, std::string_view value) {
 }
 
 std::string RequestWire::Finish(std::string_view body) && {
-  if (!body.empty() || method_ == "POST" || method_ == "PUT" || method_ == "OPTIONS") {
+  if (!body.empty() || length_always_) {
     char digits[24];
     const auto end = std::to_chars(digits, digits + sizeof digits, body.size()).ptr;
     out_.append("Content-Length: ").append(digits, end).append(kCRLF);

@@ -41,9 +41,12 @@ class RequestWire {
                            const std::function<void(std::string_view, std::string_view)>& f);
 
  private:
-  std::string method_;
+  bool length_always_;  // POST, PUT, OPTIONS: Content-Length even for an empty body
   std::string out_;
 };
+
+/// Whether two header field names are the same name (they compare without regard to case).
+bool SameFieldName(std::string_view a, std::string_view b);
 
 /// Whether `name` is an HTTP token (RFC 9110 §5.6.2): what a field name must be.
 bool IsHeaderToken(std::string_view name);

@@ -30,6 +30,7 @@
 
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/api/json.h"
+#include "kubeevents/client/rest/internal/request_wire.h"
 
 namespace kube::localapiserver::internal {
 
@@ -50,12 +51,6 @@ using RequestParser = http::request_parser<http::string_body>;
 void ConfigureParser(RequestParser& parser, std::size_t max_body_bytes) {
   parser.body_limit(max_body_bytes);
   parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
-}
-
-// Field names compare without regard to case.
-bool SameField(std::string_view a, std::string_view b) {
-  return beast::iequals(beast::string_view(a.data(), a.size()),
-                        beast::string_view(b.data(), b.size()));
 }
 
 }  // namespace
@@ -79,13 +74,13 @@ std::string SerializeResponse(const Response& r, bool keep_alive) {
   };
   auto handler_sets = [&](std::string_view name) {
     return std::any_of(r.headers.begin(), r.headers.end(),
-                       [&](const auto& h) { return SameField(h.first, name); });
+                       [&](const auto& h) { return rest::internal::SameFieldName(h.first, name); });
   };
   if (!handler_sets("Content-Type")) field("Content-Type", r.content_type);
   if (!handler_sets("Cache-Control")) field("Cache-Control", "no-cache, private");
   for (auto h = r.headers.begin(); h != r.headers.end(); ++h) {
     const bool replaced = std::any_of(std::next(h), r.headers.end(), [&](const auto& later) {
-      return SameField(later.first, h->first);
+      return rest::internal::SameFieldName(later.first, h->first);
     });
     if (!replaced) field(h->first, h->second);
   }
