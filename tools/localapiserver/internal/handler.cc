@@ -719,6 +719,17 @@ std::string ExpiredWatchFrame(const std::string& message) {
          "}\n";
 }
 
+StatusOr<Handler::DecodedWrite> Handler::DecodeWrite(std::string_view body, const Route& route,
+                                                     std::string_view options_kind,
+                                                     bool decode_prefix) const {
+  const auto doc = api::internal::ParseDocument(body);  // once, for both
+  auto decoded = Decode(doc, route.version);
+  if (!decoded) return decoded.status();
+  auto warning = ValidateFields(route, *doc, options_kind, decode_prefix);
+  if (!warning) return warning.status();
+  return DecodedWrite{std::move(*decoded), std::move(*warning)};
+}
+
 StatusOr<std::string> Handler::ValidateFields(const Route& route, const rapidjson::Value& body,
                                               std::string_view options_kind,
                                               bool decode_prefix) const {
@@ -738,19 +749,17 @@ Response Handler::Create(const Request& request, const Route& route) {
   if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
   if (auto st = CheckDryRun(route.Param("dryRun"), "CreateOptions"); !st.ok())
     return FromStatus(st);
-  const auto doc = api::internal::ParseDocument(request.body);
-  auto decoded = Decode(doc, route.version);
+  auto decoded = DecodeWrite(request.body, route, "CreateOptions", true);
   if (!decoded) return FromStatus(decoded.status());
-  auto warning = ValidateFields(route, *doc, "CreateOptions", true);
-  if (!warning) return FromStatus(warning.status());
-  v1::Event e = std::move(*decoded);
+  v1::Event e = std::move(decoded->event);
+  const std::string warning = std::move(decoded->warning);
   if (auto st = PrepareCreate(e, route); !st.ok()) return FromStatus(st);
   if (route.Param("dryRun") == "All")
-    return WithWarning(Json(201, Encode(e, route.version)), *warning);
+    return WithWarning(Json(201, Encode(e, route.version)), warning);
   const std::string name = e.metadata.name;
   auto stored = options_.store->Create(std::move(e));
   if (!stored) return StatusResponse(errors::NewAlreadyExists(route.group, "events", name));
-  return WithWarning(Json(201, Encode(**stored, route.version)), *warning);
+  return WithWarning(Json(201, Encode(**stored, route.version)), warning);
 }
 
 Response Handler::Put(const Request& request, const Route& route) {
@@ -758,12 +767,10 @@ Response Handler::Put(const Request& request, const Route& route) {
   if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
   if (auto st = CheckDryRun(route.Param("dryRun"), "UpdateOptions"); !st.ok())
     return FromStatus(st);
-  const auto doc = api::internal::ParseDocument(request.body);
-  auto decoded = Decode(doc, route.version);
+  auto decoded = DecodeWrite(request.body, route, "UpdateOptions", true);
   if (!decoded) return FromStatus(decoded.status());
-  auto warning = ValidateFields(route, *doc, "UpdateOptions", true);
-  if (!warning) return FromStatus(warning.status());
-  v1::Event e = std::move(*decoded);
+  v1::Event e = std::move(decoded->event);
+  const std::string warning = std::move(decoded->warning);
   if (e.metadata.name != route.name) {
     return BadRequest("the name of the object (" + e.metadata.name +
                       ") does not match the name on the URL (" + route.name + ")");
@@ -796,11 +803,10 @@ Response Handler::Put(const Request& request, const Route& route) {
       },
       created);
   if (!result) {
-    if (dry_run_code != 0)
-      return WithWarning(Json(dry_run_code, std::move(dry_run_body)), *warning);
+    if (dry_run_code != 0) return WithWarning(Json(dry_run_code, std::move(dry_run_body)), warning);
     return FromStatus(result.status());
   }
-  return WithWarning(Json(created ? 201 : 200, Encode(**result, route.version)), *warning);
+  return WithWarning(Json(created ? 201 : 200, Encode(**result, route.version)), warning);
 }
 
 Response Handler::Patch(const Request& request, const Route& route) {
@@ -824,30 +830,28 @@ Response Handler::Patch(const Request& request, const Route& route) {
         if (!patched) {
           return Status::FromAPIStatus(errors::NewBadRequest(patched.status().message()), 400);
         }
-        const auto doc = api::internal::ParseDocument(*patched);
-        auto next = Decode(doc, route.version);
-        if (!next) return next.status();
-        auto checked = ValidateFields(route, *doc, "PatchOptions", false);
-        if (!checked) return checked.status();
-        warning = std::move(*checked);
-        if (next->metadata.name != route.name) {
+        auto decoded = DecodeWrite(*patched, route, "PatchOptions", false);
+        if (!decoded) return decoded.status();
+        warning = std::move(decoded->warning);
+        v1::Event& next = decoded->event;
+        if (next.metadata.name != route.name) {
           return Status::FromAPIStatus(
-              errors::NewBadRequest("the name of the object (" + next->metadata.name +
+              errors::NewBadRequest("the name of the object (" + next.metadata.name +
                                     ") does not match the name on the URL (" + route.name + ")"),
               400);
         }
-        if (!next->metadata.namespace_.empty() && next->metadata.namespace_ != route.ns) {
+        if (!next.metadata.namespace_.empty() && next.metadata.namespace_ != route.ns) {
           return Status::FromAPIStatus(
-              errors::NewBadRequest("the namespace of the object (" + next->metadata.namespace_ +
+              errors::NewBadRequest("the namespace of the object (" + next.metadata.namespace_ +
                                     ") does not match the namespace on the URL (" + route.ns + ")"),
               400);
         }
-        if (auto st = PrepareUpdate(*next, *current, route); !st.ok()) return st;
+        if (auto st = PrepareUpdate(next, *current, route); !st.ok()) return st;
         if (dry_run) {
-          dry_run_body = Encode(*next, route.version);
+          dry_run_body = Encode(next, route.version);
           return CancelledError("dry run");
         }
-        return next;
+        return std::move(next);
       },
       created);
   if (!result) {

@@ -116,8 +116,16 @@ class Handler {
   Response Discovery(const Request& request, std::string_view path);
   bool IsTerminating(const std::string& ns) const;
   std::string CurrentToken() const;
-  /// Decodes a write body, already parsed (`doc`: ParseDocument's result, so that the body is
-  /// parsed once for this and for ValidateFields), as an Event of `version`.
+  /// A write body decoded as an Event, with the Warning header value of its field check.
+  struct DecodedWrite {
+    api::core::v1::Event event;
+    std::string warning;
+  };
+  /// Parses a write body once, decodes it (Decode) and checks its fields (ValidateFields).
+  StatusOr<DecodedWrite> DecodeWrite(std::string_view body, const Route& route,
+                                     std::string_view options_kind, bool decode_prefix) const;
+  /// Decodes a write body, already parsed (`doc`: ParseDocument's result), as an Event of
+  /// `version`.
   StatusOr<api::core::v1::Event> Decode(const StatusOr<rapidjson::Document>& doc,
                                         RequestVersion version) const;
   std::string Encode(const api::core::v1::Event& e, RequestVersion version) const;
