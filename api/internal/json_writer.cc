@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <rapidjson/internal/dtoa.h>
 
 namespace kube::api::internal {
@@ -18,13 +22,46 @@ constexpr std::array<bool, 256> MakePlainTable() {
 }
 constexpr std::array<bool, 256> kPlain = MakePlainTable();
 
-// Whether every byte of `s` is copied verbatim (the common case: names, reasons, timestamps).
-bool AllPlain(std::string_view s) {
-  for (char c : s) {
-    if (!kPlain[static_cast<unsigned char>(c)]) return false;
+// The index of the first byte of `s` at or after `from` that is not copied verbatim, or
+// s.size(). Messages are often 30-100 bytes, so with SSE2 (every x86-64 CPU) it tests 16
+// bytes per step: a byte below 0x20 or above 0x7f (negative as a signed char) or one of
+// " \\ < > &. Every load lies inside `s`; the last step overlaps bytes already found plain.
+std::size_t PlainPrefixEnd(std::string_view s, std::size_t from) {
+  const std::size_t n = s.size();
+  std::size_t i = from;
+#if defined(__SSE2__)
+  if (n - i >= 16) {
+    const char* p = s.data();
+    const __m128i space = _mm_set1_epi8(0x20);
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i lt = _mm_set1_epi8('<');
+    const __m128i gt = _mm_set1_epi8('>');
+    const __m128i amp = _mm_set1_epi8('&');
+    auto special = [&](std::size_t at) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+      const __m128i hit = _mm_or_si128(
+          _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, quote)),
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(v, lt)),
+                       _mm_or_si128(_mm_cmpeq_epi8(v, gt), _mm_cmpeq_epi8(v, amp))));
+      return static_cast<unsigned>(_mm_movemask_epi8(hit));
+    };
+    for (; n - i >= 16; i += 16) {
+      if (const unsigned m = special(i); m != 0)
+        return i + static_cast<std::size_t>(__builtin_ctz(m));
+    }
+    if (i == n) return n;
+    const std::size_t last = n - 16;  // overlaps [last, i), already plain
+    const unsigned m = special(last);
+    return m == 0 ? n : last + static_cast<std::size_t>(__builtin_ctz(m));
   }
-  return true;
+#endif
+  while (i < n && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
 }
+
+// Whether every byte of `s` is copied verbatim (the common case: names, reasons, timestamps).
+bool AllPlain(std::string_view s) { return PlainPrefixEnd(s, 0) == s.size(); }
 
 // Appends prefix, s and suffix with one change of size (one call instead of three: most
 // strings of an event are short, so the calls, not the bytes, were the cost).
@@ -61,8 +98,7 @@ void AppendQuotedSlow(std::string& out, std::string_view s) {
   const std::size_t n = s.size();
   while (i < n) {
     // Fast path: copy a run of characters that need no escaping in one append.
-    std::size_t run = i;
-    while (run < n && kPlain[static_cast<unsigned char>(s[run])]) ++run;
+    const std::size_t run = PlainPrefixEnd(s, i);
     if (run > i) {
       out.append(s.data() + i, run - i);
       i = run;

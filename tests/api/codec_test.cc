@@ -217,19 +217,41 @@ std::string GoEscapedByte(unsigned char c) {
   return std::string(1, static_cast<char>(c));
 }
 
-// Plain runs are copied eight bytes at a time: every byte value, at every position of the
-// eight-byte words and of the tail after them, must still be caught and escaped.
+// Plain runs are found sixteen bytes at a time, the last block overlapping the one before:
+// every byte value, at every position of strings shorter than, equal to and longer than one
+// or two blocks, must still be caught and escaped.
 TEST(CodecTest, EveryByteIsEscapedAtEveryPosition) {
-  const std::string filler = "abcdefghijklmnopqrstuvwxyz0123";  // 30 plain bytes
-  for (int c = 0; c < 256; ++c) {
-    for (std::size_t pos = 0; pos < filler.size(); ++pos) {
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  for (std::size_t length : {1, 7, 15, 16, 17, 30, 31, 32, 33, 47, 48, 49}) {
+    const std::string filler = alphabet.substr(0, length);
+    for (int c = 0; c < 256; ++c) {
+      for (std::size_t pos = 0; pos < filler.size(); ++pos) {
+        core::v1::ObjectReference r;
+        r.name = filler;
+        r.name[pos] = static_cast<char>(c);
+        const std::string want = R"({"name":")" + filler.substr(0, pos) +
+                                 GoEscapedByte(static_cast<unsigned char>(c)) +
+                                 filler.substr(pos + 1) + R"("})";
+        ASSERT_EQ(ToJson(r), want) << "byte " << c << " at " << pos << " of " << length;
+      }
+    }
+  }
+}
+
+// After an escape the scan resumes mid-string: a second special byte anywhere after the
+// first (in the same block, the next one, or the overlapping last one) is escaped too.
+TEST(CodecTest, EscapesAfterAnEscapeAreFoundToo) {
+  const std::string filler(40, 'x');
+  for (std::size_t first = 0; first < filler.size(); ++first) {
+    for (std::size_t second = first + 1; second < filler.size(); ++second) {
       core::v1::ObjectReference r;
       r.name = filler;
-      r.name[pos] = static_cast<char>(c);
-      const std::string want = R"({"name":")" + filler.substr(0, pos) +
-                               GoEscapedByte(static_cast<unsigned char>(c)) +
-                               filler.substr(pos + 1) + R"("})";
-      ASSERT_EQ(ToJson(r), want) << "byte " << c << " at " << pos;
+      r.name[first] = '<';
+      r.name[second] = '"';
+      const std::string want = R"({"name":")" + filler.substr(0, first) + "\\u003c" +
+                               filler.substr(first + 1, second - first - 1) + "\\\"" +
+                               filler.substr(second + 1) + R"("})";
+      ASSERT_EQ(ToJson(r), want) << "escapes at " << first << " and " << second;
     }
   }
 }
