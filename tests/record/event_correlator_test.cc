@@ -194,6 +194,45 @@ TEST_F(CorrelatorTest, TenDistinctMessagesAggregate) {
   EXPECT_NE(again.patch.find("\"count\":2"), std::string::npos);
 }
 
+// The combined event's message is the prefix and the message, whether the event's own buffer
+// has room for the prefix (moved within it) or not (a new buffer), and whether it is passed
+// by value (changed in place) or by reference (changed in a copy); long messages and object
+// names of every length make the combined name and the keys as well.
+TEST_F(CorrelatorTest, CombinedMessageAndNameAreTheSameForEveryBufferAndLength) {
+  for (bool roomy : {false, true}) {
+    for (bool by_value : {false, true}) {
+      for (std::size_t name_length : {1, 2, 3, 5, 8, 13, 16, 17, 40}) {
+        EventCorrelator c(Options());
+        const std::string object(name_length, 'p');
+        const std::string tail(roomy ? 60 : 20, 'm');
+        EventCorrelateResult r;
+        for (int i = 0; i < 10; ++i) {
+          Event e = Stamp(MakeEvent(tail + std::to_string(i)));
+          e.involved_object.name = object;
+          if (roomy) e.message.reserve(200);
+          r = by_value ? c.EventCorrelate(std::move(e)) : c.EventCorrelate(e);
+        }
+        EXPECT_EQ(r.event.message, "(combined from similar events): " + tail + "9")
+            << "roomy " << roomy << " by value " << by_value;
+        const auto nanos =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(clock_->Now().time_since_epoch())
+                .count();
+        char hex[24];
+        std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(nanos));
+        EXPECT_EQ(r.event.metadata.name, object + "." + hex) << "name length " << name_length;
+        EXPECT_EQ(r.event.type_meta.api_version, "v1");
+        EXPECT_EQ(r.event.type_meta.kind, "Event");
+        // The next new message dedups onto it: the keys were built from every part intact.
+        Event next = Stamp(MakeEvent(tail + "10"));
+        next.involved_object.name = object;
+        auto again = c.EventCorrelate(next);
+        EXPECT_EQ(again.event.count, 2);
+        EXPECT_EQ(again.event.metadata.name, r.event.metadata.name);
+      }
+    }
+  }
+}
+
 TEST_F(CorrelatorTest, AggregationWindowResetsOnlyAfterMoreThanTheInterval) {
   EventCorrelator c(Options());
   for (int i = 0; i < 9; ++i) c.EventCorrelate(Stamp(MakeEvent("m" + std::to_string(i))));

@@ -19,6 +19,32 @@ using api::core::v1::Event;
 
 namespace {
 
+// Copies n bytes. Most key parts (kind, namespace, type, reason, component, host) are
+// shorter than 17 bytes, where a call of the library's memcpy costs more than the copy: two
+// overlapping loads and stores of 8 (or 4) bytes cover any length from 4 to 16, and every
+// access stays inside [src, src + n) and [dst, dst + n).
+inline void CopyKeyPart(char* dst, const char* src, std::size_t n) {
+  if (n > 16) {
+    std::memcpy(dst, src, n);
+  } else if (n >= 8) {
+    std::uint64_t head, tail;
+    std::memcpy(&head, src, 8);
+    std::memcpy(&tail, src + n - 8, 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + n - 8, &tail, 8);
+  } else if (n >= 4) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, src, 4);
+    std::memcpy(&tail, src + n - 4, 4);
+    std::memcpy(dst, &head, 4);
+    std::memcpy(dst + n - 4, &tail, 4);
+  } else if (n > 0) {
+    dst[0] = src[0];
+    dst[n / 2] = src[n / 2];
+    dst[n - 1] = src[n - 1];
+  }
+}
+
 // Replaces `out` with the concatenation of `parts`, reusing its capacity (keys are built on
 // every event: no allocation once the buffer has grown). Resized rather than cleared: it
 // usually held a key of about the same length, so only the difference is touched, and each
@@ -29,7 +55,7 @@ void Assign(std::string& out, std::span<const std::string_view> parts) {
   out.resize(n);
   char* dst = out.data();
   for (auto p : parts) {
-    if (!p.empty()) std::memcpy(dst, p.data(), p.size());
+    CopyKeyPart(dst, p.data(), p.size());
     dst += p.size();
   }
 }
@@ -61,10 +87,37 @@ void AssignEventKeyFromAggregateKey(std::string& dedup, std::string_view agg, co
   }
   const std::size_t common =
       agg.size() - e.reporting_controller.size() - e.reporting_instance.size();
-  dedup.clear();
-  dedup.reserve(common + e.message.size());
-  dedup.append(agg.data(), common);
-  dedup.append(e.message);
+  dedup.resize(common + e.message.size());
+  std::memcpy(dedup.data(), agg.data(), common);
+  CopyKeyPart(dedup.data() + common, e.message.data(), e.message.size());
+}
+
+// The combined event's name, Go's fmt.Sprintf("%v.%x", ref.Name, t.UnixNano()), written into
+// `name`'s buffer.
+void AssignCombinedName(std::string& name, std::string_view object_name, std::string_view hex) {
+  name.resize(object_name.size() + 1 + hex.size());
+  char* p = name.data();
+  CopyKeyPart(p, object_name.data(), object_name.size());
+  p[object_name.size()] = '.';
+  CopyKeyPart(p + object_name.size() + 1, hex.data(), hex.size());
+}
+
+// Puts kAggregatedMessagePrefix in front of `message`: in place when its buffer has room,
+// else into a buffer of the final size (one allocation, each byte copied once).
+void PrefixAggregatedMessage(std::string& message) {
+  const std::size_t n = message.size();
+  const std::size_t prefix = kAggregatedMessagePrefix.size();
+  if (message.capacity() >= n + prefix) {
+    message.resize(n + prefix);
+    std::memmove(message.data() + prefix, message.data(), n);
+    std::memcpy(message.data(), kAggregatedMessagePrefix.data(), prefix);
+    return;
+  }
+  std::string combined;
+  combined.resize(n + prefix);
+  std::memcpy(combined.data(), kAggregatedMessagePrefix.data(), prefix);
+  std::memcpy(combined.data() + prefix, message.data(), n);
+  message = std::move(combined);
 }
 
 void AssignSpamKey(std::string& out, const Event& e) {
@@ -308,12 +361,13 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
   if (owned != nullptr) {
     Event& e = *owned;
     if (default_message_func_) {
-      e.message.insert(0, kAggregatedMessagePrefix);
+      PrefixAggregatedMessage(e.message);
     } else {
       e.message = message_func_(event);  // before anything else of `event` changes
     }
     auto& m = e.metadata;
-    m.name.assign(e.involved_object.name).append(1, '.').append(hex, hex_end);
+    AssignCombinedName(m.name, e.involved_object.name,
+                       std::string_view(hex, static_cast<std::size_t>(hex_end - hex)));
     m.generate_name.clear();
     m.self_link.clear();
     m.uid.clear();
@@ -324,7 +378,8 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
     m.labels.clear();
     m.annotations.clear();
     m.unknown_fields.clear();
-    e.type_meta = api::meta::v1::TypeMeta{"v1", "Event"};
+    e.type_meta.api_version.assign("v1");
+    e.type_meta.kind.assign("Event");
     e.count = 1;
     e.first_timestamp = api::meta::v1::Time(stamp);
     e.last_timestamp = e.first_timestamp;
