@@ -24,6 +24,11 @@ class StatusOr {
   StatusOr(const T& value) : value_(value) {}  // NOLINT(google-explicit-constructor)
   /// A StatusOr holding `value`, moved in.
   StatusOr(T&& value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  /// A StatusOr holding a T constructed in place from `args`: a decoder can fill the value
+  /// where the caller will read it, with no move of it on the way out.
+  template <typename... Args>
+  explicit StatusOr(std::in_place_t, Args&&... args)
+      : value_(std::in_place, std::forward<Args>(args)...) {}
   /// A StatusOr holding an error. An OK status here is a programming error and becomes
   /// kInternal.
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)

@@ -153,19 +153,17 @@ Status ReadItems(const Value& v, const JsonPath& p, std::vector<T>& out) {
   long i = 0;
   for (const auto& e : v.GetArray()) {
     JsonPath c{&p, {}, i++};
-    T item{};
-    item.type_meta = {};
-    KUBE_RETURN_IF_ERROR(Read(e, c, item));
-    out.push_back(std::move(item));
+    KUBE_RETURN_IF_ERROR(Read(e, c, out.emplace_back()));  // read in place, not moved in
   }
   return {};
 }
 
-// Reads a top-level object: resets `out`, handles apiVersion/kind/metadata, and passes every
-// other member to `field(key, value, path)`.
+// Reads a top-level object into a default-constructed `out` (resetting one would move a whole
+// new object into it: about a thousand instructions for an Event): clears the type's default
+// apiVersion/kind, handles apiVersion/kind/metadata, and passes every other member to
+// `field(key, value, path)`.
 template <typename T, typename F>
 Status ReadObject(const Value& v, const JsonPath& p, T& out, F&& field) {
-  out = {};
   out.type_meta = {};
   return ForEachMember(v, p, [&](std::string_view key, const Value& val, const JsonPath& c) {
     if (key == "apiVersion") return ReadString(val, c, out.type_meta.api_version);
@@ -237,6 +235,10 @@ StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
 }
 
 StatusOr<rapidjson::Document> ParseDocumentInsitu(std::string& buffer) {
+  // With RAPIDJSON_SSE2 the scan loads aligned 16-byte blocks up to the one that holds the
+  // terminating NUL: keep them inside the buffer's own allocation.
+  if (buffer.capacity() < buffer.size() + kInsituPadding)
+    buffer.reserve(buffer.size() + kInsituPadding);
   rapidjson::Document doc;
   doc.ParseInsitu<rapidjson::kParseIterativeFlag>(buffer.data());
   return Checked(std::move(doc));
@@ -942,24 +944,36 @@ std::string ToJson(const T& object) {
   return out;
 }
 
+namespace {
+
+// Parsed in place in a private copy: the document's strings point into it instead of being
+// copied into the document's pool first (the readers copy them out once). Decoded into the
+// object returned, named once and returned from one place, so it is not moved on the way out.
+template <typename T>
+StatusOr<T> DecodeObject(std::string_view json) {
+  std::string buffer;
+  buffer.reserve(json.size() + internal::kInsituPadding);
+  buffer.assign(json);
+  StatusOr<T> result(std::in_place);
+  auto doc = internal::ParseDocumentInsitu(buffer);
+  if (!doc) {
+    result = StatusOr<T>(std::move(doc).status());
+  } else if (!doc->IsObject()) {
+    result = StatusOr<T>(InvalidArgumentError("expected a JSON object at the top level"));
+  } else if (Status st = internal::Read(*doc, internal::JsonPath{}, *result); !st.ok()) {
+    result = StatusOr<T>(std::move(st));
+  }
+  return result;
+}
+
+}  // namespace
+
 template <typename T>
 StatusOr<T> FromJson(std::string_view json) {
   if constexpr (std::is_same_v<T, meta::v1::WatchEvent>) {
     return internal::ScanWatchEvent(json);
   } else {
-    // Parsed in place in a private copy: the document's strings point into it instead of
-    // being copied into the document's pool first (the readers copy them out once).
-    std::string buffer(json);
-    auto doc = internal::ParseDocumentInsitu(buffer);
-    if (!doc) return doc.status();
-    if (!doc->IsObject()) {
-      return InvalidArgumentError("expected a JSON object at the top level");
-    }
-    T out{};
-    internal::JsonPath root;
-    Status st = internal::Read(*doc, root, out);
-    if (!st.ok()) return st;
-    return out;
+    return DecodeObject<T>(json);
   }
 }
 

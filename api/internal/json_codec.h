@@ -33,8 +33,14 @@ struct JsonPath {
 /// depth. Errors are kInvalidArgument naming the offset.
 StatusOr<rapidjson::Document> ParseDocument(std::string_view json);
 
+/// Capacity ParseDocumentInsitu wants after a buffer's end: RapidJSON's SSE2 scan reads the
+/// whole aligned 16-byte block that holds the terminating NUL.
+inline constexpr std::size_t kInsituPadding = 16;
+
 /// ParseDocument of `buffer` in place (RapidJSON's insitu mode): the document's strings point
-/// into `buffer`, which it modifies and which must outlive it. A NUL byte ends the input.
+/// into `buffer`, which it modifies and which must outlive it. A NUL byte ends the input. The
+/// buffer's capacity is raised to size() + kInsituPadding first if it is below (reserve it
+/// up front to avoid that copy).
 StatusOr<rapidjson::Document> ParseDocumentInsitu(std::string& buffer);
 
 /// Reads a metav1.WatchEvent with a SAX pass: the whole frame is validated (syntax, depth,
@@ -60,7 +66,8 @@ void Write(JsonWriter& w, const coordination::v1::LeaseSpec& s);
 void Write(JsonWriter& w, const coordination::v1::Lease& l);
 void Write(JsonWriter& w, const coordination::v1::LeaseList& l);
 
-// Readers: tolerate unknown fields and null, reject wrong types naming the path.
+// Readers: tolerate unknown fields and null, reject wrong types naming the path. `out` must be
+// a default-constructed object (they fill it; they do not reset it first).
 Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::ObjectMeta& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::ListMeta& out);
 Status Read(const rapidjson::Value& v, const JsonPath& p, meta::v1::Status& out);
