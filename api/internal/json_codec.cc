@@ -228,7 +228,15 @@ StatusOr<rapidjson::Document> Checked(rapidjson::Document doc) {
 
 }  // namespace
 
+Status CheckNoNulByte(std::string_view json) {
+  const std::size_t at = json.find('\0');
+  if (at == std::string_view::npos) return Status();
+  return InvalidArgumentError("malformed JSON at offset " + std::to_string(at) +
+                              ": a NUL byte, which JSON does not allow");
+}
+
 StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
+  KUBE_RETURN_IF_ERROR(CheckNoNulByte(json));
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   return Checked(std::move(doc));
@@ -237,11 +245,19 @@ StatusOr<rapidjson::Document> ParseDocument(std::string_view json) {
 StatusOr<rapidjson::Document> ParseDocumentInsitu(std::string& buffer) {
   // With RAPIDJSON_SSE2 the scan loads aligned 16-byte blocks up to the one that holds the
   // terminating NUL: keep them inside the buffer's own allocation.
+  KUBE_RETURN_IF_ERROR(CheckNoNulByte(buffer));
   if (buffer.capacity() < buffer.size() + kInsituPadding)
     buffer.reserve(buffer.size() + kInsituPadding);
   rapidjson::Document doc;
   doc.ParseInsitu<rapidjson::kParseIterativeFlag>(buffer.data());
   return Checked(std::move(doc));
+}
+
+StatusOr<rapidjson::Document> ParseDocumentCopy(std::string_view json, std::string& buffer) {
+  buffer.clear();
+  buffer.reserve(json.size() + kInsituPadding);
+  buffer.assign(json);
+  return ParseDocumentInsitu(buffer);
 }
 
 void WriteValue(JsonWriter& w, const Value& v) {
@@ -571,6 +587,7 @@ class WatchEventScanner
 }  // namespace
 
 StatusOr<meta::v1::WatchEvent> ScanWatchEvent(std::string_view json) {
+  KUBE_RETURN_IF_ERROR(CheckNoNulByte(json));
   rapidjson::MemoryStream in(json.data(), json.size());
   WatchEventScanner scanner(in);
   rapidjson::Reader reader;

@@ -207,6 +207,24 @@ TEST(CodecTest, InPlaceParsesOfEveryLengthDecodeWhatWasEncoded) {
   }
 }
 
+// A raw NUL byte is never JSON. RapidJSON alone takes it for the end of the input; every
+// decoder rejects it instead, naming where it is, whatever precedes or follows it.
+TEST(CodecTest, ANulByteIsAnErrorNotTheEndOfTheInput) {
+  using namespace std::string_literals;
+  const std::string object = R"({"kind":"Pod","name":"a"})";
+  for (const std::string& json :
+       {object + "\0"s, object + "\0{}"s, R"({"name":"a)"s + "\0"s + R"("})"}) {
+    auto r = FromJson<core::v1::ObjectReference>(json);
+    ASSERT_FALSE(r.ok()) << json.size();
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), "malformed JSON at offset " + std::to_string(json.find('\0')) +
+                                        ": a NUL byte, which JSON does not allow");
+  }
+  auto w = FromJson<meta::v1::WatchEvent>(R"({"type":"ADDED","object":{}})"s + "\0junk"s);
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("a NUL byte"), std::string::npos) << w.status().message();
+}
+
 TEST(CodecTest, MapKeysAreEscapedLikeValues) {
   core::v1::Event e;
   e.metadata.labels = {{"app", "web"}, {"a<b", "x"}, {"\xc3\xa9\n", "y"}, {"z", ""}};

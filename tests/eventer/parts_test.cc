@@ -238,6 +238,17 @@ TEST(CheckpointTest, RoundTripAtomicAndCorrupt) {
     EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
     EXPECT_THAT(r.status().message(), ::testing::HasSubstr(path + ": corrupt checkpoint"));
   }
+  // A valid checkpoint followed by a NUL byte and anything (a torn or padded write): corrupt,
+  // not read up to the NUL as if that were the end of the file.
+  {
+    const std::string valid = R"({"version":1,"watches":{"*|":"42"}})";
+    std::ofstream(path, std::ios::trunc | std::ios::binary) << valid << '\0' << "junk";
+    auto r = ReadCheckpoint(path);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+    EXPECT_THAT(r.status().message(),
+                ::testing::HasSubstr("offset " + std::to_string(valid.size()) + ": a NUL byte"));
+  }
   // Nested a million levels deep: parsed without recursion, reported as corrupt.
   std::ofstream(path, std::ios::trunc) << std::string(1000000, '[');
   auto deep = ReadCheckpoint(path);

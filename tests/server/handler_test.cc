@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/api/events/v1/event.h"
 #include "kubeevents/api/json.h"
@@ -203,6 +205,16 @@ TEST_F(HandlerTest, ErrorsShapedLikeKubeApiserver) {
   auto malformed = Do("POST", "/api/v1/namespaces/default/events", "{\"metadata\":");
   EXPECT_EQ(malformed.status, 400);
   EXPECT_EQ(StatusOf(malformed).reason, "BadRequest");
+  // A raw NUL byte is never JSON: after a valid object it must not end the document (RapidJSON
+  // alone would take it for the end and accept what precedes it).
+  using namespace std::string_literals;
+  auto nul = Do("POST", "/api/v1/namespaces/default/events", kCoreEvent + "\0{}"s);
+  EXPECT_EQ(nul.status, 400);
+  EXPECT_THAT(StatusOf(nul).message, HasSubstr("offset " + std::to_string(std::strlen(kCoreEvent)) +
+                                               ": a NUL byte, which JSON does not allow"));
+  auto nul_in_string = Do("POST", "/api/v1/namespaces/default/events",
+                          R"({"metadata":{"name":"a)"s + "\0"s + R"(b"}})");
+  EXPECT_EQ(nul_in_string.status, 400);
   auto wrong_type = Do("POST", "/api/v1/namespaces/default/events", R"({"reason":5})");
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_THAT(StatusOf(wrong_type).message, HasSubstr("reason"));

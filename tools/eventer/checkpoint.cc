@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "kubeevents/api/internal/json_codec.h"
 #include "kubeevents/api/internal/json_writer.h"
 #include "kubeevents/client/rest/internal/url.h"
 
@@ -28,11 +29,12 @@ StatusOr<CheckpointState> ReadCheckpoint(const std::string& path) {
                   path + ": cannot read the checkpoint: " + read.status().message());
   }
   const std::string& body = *read;
-  rapidjson::Document doc;  // iterative: a corrupt, deeply nested file cannot overflow the stack
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   auto corrupt = [&](const std::string& why) {
     return Status(StatusCode::kDataLoss, path + ": corrupt checkpoint: " + why);
   };
+  if (Status nul = api::internal::CheckNoNulByte(body); !nul.ok()) return corrupt(nul.message());
+  rapidjson::Document doc;  // iterative: a corrupt, deeply nested file cannot overflow the stack
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError())
     return corrupt("not JSON (offset " + std::to_string(doc.GetErrorOffset()) + ")");
   if (!doc.IsObject()) return corrupt("not a JSON object");

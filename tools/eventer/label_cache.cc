@@ -5,6 +5,8 @@
 #include <cctype>
 #include <utility>
 
+#include "kubeevents/api/internal/json_codec.h"
+
 namespace kube::eventer {
 
 std::string ObjectPath(const api::core::v1::ObjectReference& ref) {
@@ -35,7 +37,7 @@ StatusOr<Labels> FetchLabels(rest::RESTClient& client, const api::core::v1::Obje
   rapidjson::Document doc;
   // Iterative: a server answering with deeply nested JSON cannot overflow the stack.
   doc.Parse<rapidjson::kParseIterativeFlag>(res.body().data(), res.body().size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!api::internal::CheckNoNulByte(res.body()).ok() || doc.HasParseError() || !doc.IsObject()) {
     return InvalidArgumentError("GET " + ObjectPath(ref) + ": response is not a JSON object");
   }
   Labels labels;

@@ -722,7 +722,8 @@ std::string ExpiredWatchFrame(const std::string& message) {
 StatusOr<Handler::DecodedWrite> Handler::DecodeWrite(std::string_view body, const Route& route,
                                                      std::string_view options_kind,
                                                      bool decode_prefix) const {
-  const auto doc = api::internal::ParseDocument(body);  // once, for both
+  std::string buffer;  // the document's strings point into it
+  const auto doc = api::internal::ParseDocumentCopy(body, buffer);  // once, for both
   auto decoded = Decode(doc, route.version);
   if (!decoded) return decoded.status();
   auto warning = ValidateFields(route, *doc, options_kind, decode_prefix);
