@@ -197,6 +197,16 @@ TEST_F(OpenAPITest, FieldErrorsNameArrayElementsAndDuplicatesAtAnyDepth) {
   EXPECT_EQ(*again, *found);
   // A body that is not JSON is an error here (the decoder reports it to the client).
   EXPECT_FALSE(openapi.FieldErrors("", "v1", "Event", "not json").ok());
+  // A free-form object (FieldsV1) takes any member at any depth, but a name twice is still a
+  // duplicate; the series (a $ref to EventSeries) is checked through the reference.
+  auto free_form = openapi.FieldErrors(
+      "", "v1", "Event",
+      R"({"metadata":{"managedFields":[{"fieldsV1":{"f:metadata":{"f:labels":{"x":1}},)"
+      R"("f:a":1,"f:a":2}}]},"series":{"count":2,"oops":true}})");
+  ASSERT_TRUE(free_form.ok()) << free_form.status().ToString();
+  EXPECT_THAT(*free_form,
+              ::testing::ElementsAre(R"(duplicate field "metadata.managedFields[0].fieldsV1.f:a")",
+                                     R"(unknown field "series.oops")"));
 }
 
 TEST_F(OpenAPITest, WarnIsTheDefaultAndIgnoreIsSilent) {

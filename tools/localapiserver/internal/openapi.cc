@@ -3,7 +3,9 @@
 #include <openssl/evp.h>
 #include <rapidjson/document.h>
 
+#include <deque>
 #include <set>
+#include <unordered_map>
 
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/api/internal/json_codec.h"
@@ -385,10 +387,49 @@ std::string OpenAPIGroupVersion::Path() const {
 
 // The parsed component schemas, per group version, for the field walk.
 struct OpenAPI::Schemas {
+  // A schema as the walk needs it, compiled once: its $ref/allOf chain already followed and
+  // its properties in a hash map, so checking a field is one lookup, not scans of the
+  // schema's members (RapidJSON's FindMember compares names one by one). A null Node* is a
+  // schema that checks nothing (unresolvable, or not an object).
+  struct Node {
+    bool has_props = false;  // "properties": members not listed are unknown
+    std::unordered_map<std::string_view, const Node*> props;  // names point into the schemas
+    const Node* additional = nullptr;  // "additionalProperties", when there are no properties
+    const Node* items = nullptr;       // "items" of an array
+  };
+
   struct GroupVersion {
     std::map<std::string, rapidjson::Document, std::less<>> components;
-    std::map<std::string, std::string, std::less<>> kinds;  // kind → component
+    std::map<std::string, std::string, std::less<>> kinds;              // kind → component
+    std::deque<Node> nodes;                                             // stable addresses
+    std::unordered_map<const rapidjson::Value*, const Node*> compiled;  // by resolved schema
+    std::map<std::string, const Node*, std::less<>> roots;              // kind → its schema
   };
+
+  // The Node of schema `s` (after Resolve), compiled on first use; shared by every reference
+  // to the same schema, which also ends recursive schemas.
+  static const Node* Compile(GroupVersion& gv, const rapidjson::Value* s) {
+    s = Resolve(gv, s);
+    if (s == nullptr || !s->IsObject()) return nullptr;
+    if (auto it = gv.compiled.find(s); it != gv.compiled.end()) return it->second;
+    Node& n = gv.nodes.emplace_back();
+    gv.compiled.emplace(s, &n);
+    if (auto props = s->FindMember("properties");
+        props != s->MemberEnd() && props->value.IsObject()) {
+      n.has_props = true;
+      for (const auto& p : props->value.GetObject()) {
+        n.props.emplace(std::string_view(p.name.GetString(), p.name.GetStringLength()),
+                        Compile(gv, &p.value));
+      }
+    } else if (auto extra = s->FindMember("additionalProperties");
+               extra != s->MemberEnd() && extra->value.IsObject()) {
+      n.additional = Compile(gv, &extra->value);
+    }
+    if (auto items = s->FindMember("items"); items != s->MemberEnd()) {
+      n.items = Compile(gv, &items->value);
+    }
+    return &n;
+  }
   std::map<std::string, GroupVersion, std::less<>> by_gv;  // "group/version"
 
   // Follows $ref and allOf[0] to the schema that has the content.
@@ -462,40 +503,34 @@ struct OpenAPI::Schemas {
     std::set<std::string_view> seen_;
   };
 
-  static void Walk(const GroupVersion& gv, const rapidjson::Value& v,
-                   const rapidjson::Value* schema, const Path& path,
+  static void Walk(const Node* node, const rapidjson::Value& v, const Path& path,
                    std::vector<std::string>& out) {
-    schema = Resolve(gv, schema);
-    if (schema == nullptr || !schema->IsObject()) return;
+    if (node == nullptr) return;
     if (v.IsObject()) {
-      const auto props = schema->FindMember("properties");
-      const auto extra = schema->FindMember("additionalProperties");
-      const bool has_props = props != schema->MemberEnd() && props->value.IsObject();
-      const bool has_extra = extra != schema->MemberEnd() && extra->value.IsObject();
       DuplicateNames names(v);
       for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
-        const Path child{&path, std::string_view(m->name.GetString(), m->name.GetStringLength())};
+        const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+        const Path child{&path, key};
         if (names.Repeated(m)) {
           out.push_back(Report("duplicate", child));
           continue;
         }
-        if (has_props) {
-          auto p = props->value.FindMember(m->name);
-          if (p != props->value.MemberEnd()) {
-            Walk(gv, m->value, &p->value, child, out);
+        if (node->has_props) {
+          auto p = node->props.find(key);
+          if (p != node->props.end()) {
+            Walk(p->second, m->value, child, out);
           } else {
             out.push_back(Report("unknown", child));
           }
-        } else if (has_extra) {
-          Walk(gv, m->value, &extra->value, child, out);
+        } else {
+          // additionalProperties, or a free-form object (FieldsV1, Patch): anything goes.
+          Walk(node->additional, m->value, child, out);
         }
-        // Neither: a free-form object (FieldsV1, Patch): anything goes.
       }
     } else if (v.IsArray()) {
-      const auto items = schema->FindMember("items");
-      if (items == schema->MemberEnd()) return;
+      if (node->items == nullptr) return;
       for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-        Walk(gv, v[i], &items->value, Path{&path, {}, i}, out);
+        Walk(node->items, v[i], Path{&path, {}, i}, out);
       }
     }
   }
@@ -542,6 +577,10 @@ OpenAPI::OpenAPI(std::vector<OpenAPIGroupVersion> group_versions, std::string se
     for (const auto& r : gv.resources) {
       parsed.kinds[r.kind] = r.schema;
       parsed.kinds[r.kind + "List"] = r.list_schema;
+    }
+    for (const auto& [kind, component] : parsed.kinds) {
+      auto c = parsed.components.find(component);
+      if (c != parsed.components.end()) parsed.roots[kind] = Schemas::Compile(parsed, &c->second);
     }
   }
 
@@ -675,12 +714,12 @@ StatusOr<std::vector<std::string>> OpenAPI::FieldErrors(std::string_view group,
   if (k == gv->second.kinds.end()) {
     return NotFoundError("no OpenAPI schema for kind " + std::string(kind) + " in " + key);
   }
-  auto schema = gv->second.components.find(k->second);
-  if (schema == gv->second.components.end()) {
+  auto root = gv->second.roots.find(kind);
+  if (root == gv->second.roots.end()) {
     return NotFoundError("no OpenAPI component " + k->second);
   }
   std::vector<std::string> out;
-  Schemas::Walk(gv->second, body, &schema->second, Schemas::Path{}, out);
+  Schemas::Walk(root->second, body, Schemas::Path{}, out);
   return out;
 }
 
