@@ -9,6 +9,7 @@
 
 #include "kubeevents/api/internal/json_writer.h"
 #include "kubeevents/tools/record/event_util.h"
+#include "kubeevents/tools/record/internal/event_copy.h"
 #include "kubeevents/tools/record/internal/key_hash.h"
 #include "kubeevents/tools/record/internal/lru_cache.h"
 #include "kubeevents/tools/record/internal/token_bucket.h"
@@ -303,13 +304,11 @@ std::pair<Event, std::string> EventAggregator::EventAggregate(Event event, bool*
   return {std::move(event), std::move(cache_key)};
 }
 
-bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
-                                std::unique_lock<std::mutex>& lock,
-                                std::unique_ptr<Event>& combined_out, Event* owned,
-                                std::unique_ptr<Event>* scratch,
-                                std::optional<std::uint64_t>* cache_key_hash) {
-  // Millisecond precision is plenty for a 10-minute window; the combined event below is
-  // stamped with the precise time.
+bool EventAggregator::Decide(const Event& event, std::string& cache_key,
+                             std::unique_lock<std::mutex>& lock,
+                             std::optional<std::uint64_t>* cache_key_hash) {
+  // Millisecond precision is plenty for a 10-minute window; the combined event is stamped
+  // with the precise time.
   const Clock::time_point now = clock_->NowCoarse();
   std::string custom_local_key;
   std::string_view local_key;
@@ -344,58 +343,92 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
   std::swap(cache_key, key_buf_);
   if (cache_key_hash != nullptr) *cache_key_hash = key_hash;
   if (lock.owns_lock()) lock.unlock();
-  const Clock::time_point stamp = clock_->Now();
+  return true;
+}
 
-  // A new event with only these fields (Go builds a fresh v1.Event): when the caller owns the
-  // input (`owned`, the same object as `event`), it is turned into that event in place (its
-  // buffers reused, every other field reset); otherwise it is built in `combined_out`.
-  char hex[24];
-  const auto hex_end = std::to_chars(hex, hex + sizeof hex, UnixNanos(stamp), 16).ptr;
-  if (owned == nullptr && scratch != nullptr && *scratch) {
-    // The caller's spare event: a copy of the input assigned into its buffers (no allocation
-    // once they have grown), then turned into the combined event in place like an owned one.
-    combined_out = std::move(*scratch);
-    *combined_out = event;
-    owned = combined_out.get();
+namespace {
+
+// The combined event's name suffix: Go's %x of the stamp's Unix nanoseconds.
+struct StampHex {
+  explicit StampHex(Clock::time_point stamp)
+      : end(std::to_chars(digits, digits + sizeof digits, UnixNanos(stamp), 16).ptr) {}
+  std::string_view view() const {
+    return std::string_view(digits, static_cast<std::size_t>(end - digits));
   }
-  if (owned != nullptr) {
-    Event& e = *owned;
-    if (default_message_func_) {
-      PrefixAggregatedMessage(e.message);
-    } else {
-      e.message = message_func_(event);  // before anything else of `event` changes
-    }
-    auto& m = e.metadata;
-    AssignCombinedName(m.name, e.involved_object.name,
-                       std::string_view(hex, static_cast<std::size_t>(hex_end - hex)));
-    m.generate_name.clear();
-    m.self_link.clear();
-    m.uid.clear();
-    m.resource_version.clear();
-    m.generation = 0;
-    m.creation_timestamp = api::meta::v1::Time();
-    m.deletion_timestamp.reset();
-    m.labels.clear();
-    m.annotations.clear();
-    m.unknown_fields.clear();
-    e.type_meta.api_version.assign("v1");
-    e.type_meta.kind.assign("Event");
-    e.count = 1;
-    e.first_timestamp = api::meta::v1::Time(stamp);
-    e.last_timestamp = e.first_timestamp;
-    e.event_time = api::meta::v1::MicroTime();
-    e.series.reset();
-    e.action.clear();
-    e.related.reset();
-    e.reporting_controller.clear();
-    e.reporting_instance.clear();
-    // Kept: namespace, involvedObject, type, reason, source.
-    return true;
+  char digits[24];
+  char* end;
+};
+
+}  // namespace
+
+// Go builds a fresh v1.Event with only these fields; `e` (the input itself, or a copy of it)
+// is turned into that event in place: its buffers reused, every other field reset.
+void EventAggregator::TurnIntoCombined(Event& e, const Event& event,
+                                       Clock::time_point stamp) const {
+  if (default_message_func_) {
+    PrefixAggregatedMessage(e.message);
+  } else {
+    e.message = message_func_(event);  // before anything else of `event` changes
   }
-  combined_out = std::make_unique<Event>();
-  Event& combined = *combined_out;
-  combined.metadata.name.reserve(event.involved_object.name.size() + 17);
-  combined.metadata.name.assign(event.involved_object.name).append(1, '.').append(hex, hex_end);
+  ResetToCombined(e, stamp);
+}
+
+// The combined event assigned into `e`, a spare event holding anything: the fields it keeps
+// are copied from `event` into e's buffers and every other field is reset, instead of a copy
+// of the whole input first.
+void EventAggregator::AssignCombined(Event& e, const Event& event, Clock::time_point stamp) const {
+  e.metadata.namespace_ = event.metadata.namespace_;
+  e.involved_object = event.involved_object;
+  e.type = event.type;
+  e.reason = event.reason;
+  e.source = event.source;
+  if (default_message_func_) {
+    const std::size_t prefix = kAggregatedMessagePrefix.size();
+    e.message.resize(prefix + event.message.size());
+    std::memcpy(e.message.data(), kAggregatedMessagePrefix.data(), prefix);
+    CopyKeyPart(e.message.data() + prefix, event.message.data(), event.message.size());
+  } else {
+    e.message = message_func_(event);
+  }
+  ResetToCombined(e, stamp);
+}
+
+// Every field of a combined event but namespace, involvedObject, type, reason, source and
+// message: the name `<object>.<stamp in hex>`, count 1, both timestamps the stamp, the rest
+// empty.
+void EventAggregator::ResetToCombined(Event& e, Clock::time_point stamp) {
+  auto& m = e.metadata;
+  AssignCombinedName(m.name, e.involved_object.name, StampHex(stamp).view());
+  m.generate_name.clear();
+  m.self_link.clear();
+  m.uid.clear();
+  m.resource_version.clear();
+  m.generation = 0;
+  m.creation_timestamp = api::meta::v1::Time();
+  m.deletion_timestamp.reset();
+  m.labels.clear();
+  m.annotations.clear();
+  m.unknown_fields.clear();
+  e.type_meta.api_version.assign("v1");
+  e.type_meta.kind.assign("Event");
+  e.count = 1;
+  e.first_timestamp = api::meta::v1::Time(stamp);
+  e.last_timestamp = e.first_timestamp;
+  e.event_time = api::meta::v1::MicroTime();
+  e.series.reset();
+  e.action.clear();
+  e.related.reset();
+  e.reporting_controller.clear();
+  e.reporting_instance.clear();
+}
+
+// The combined event built into a default-constructed `combined`: only the fields it keeps
+// are copied from `event`.
+void EventAggregator::BuildCombined(Event& combined, const Event& event,
+                                    Clock::time_point stamp) const {
+  const StampHex hex(stamp);
+  combined.metadata.name.reserve(event.involved_object.name.size() + 1 + hex.view().size());
+  AssignCombinedName(combined.metadata.name, event.involved_object.name, hex.view());
   combined.metadata.namespace_ = event.metadata.namespace_;
   combined.count = 1;
   combined.first_timestamp = api::meta::v1::Time(stamp);
@@ -410,6 +443,32 @@ bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
   combined.type = event.type;
   combined.reason = event.reason;
   combined.source = event.source;
+}
+
+Event EventAggregator::MakeCombined(const Event& event) const {
+  Event combined;
+  BuildCombined(combined, event, clock_->Now());
+  return combined;
+}
+
+bool EventAggregator::Aggregate(const Event& event, std::string& cache_key,
+                                std::unique_lock<std::mutex>& lock,
+                                std::unique_ptr<Event>& combined_out, Event* owned,
+                                std::unique_ptr<Event>* scratch,
+                                std::optional<std::uint64_t>* cache_key_hash) {
+  if (!Decide(event, cache_key, lock, cache_key_hash)) return false;
+  const Clock::time_point stamp = clock_->Now();
+  if (owned == nullptr && scratch != nullptr && *scratch) {
+    // The caller's spare event: the combined event assigned into its buffers (no allocation
+    // once they have grown).
+    combined_out = std::move(*scratch);
+    AssignCombined(*combined_out, event, stamp);
+  } else if (owned != nullptr) {
+    TurnIntoCombined(*owned, event, stamp);
+  } else {
+    combined_out = std::make_unique<Event>();
+    BuildCombined(*combined_out, event, stamp);
+  }
   return true;
 }
 
@@ -487,9 +546,24 @@ EventCorrelator::~EventCorrelator() = default;
 
 // The result is built first, holding the caller's event (copied or moved in once), and
 // correlated in place: no further move of the event into the result.
+// The aggregator decides first, on the caller's event; the result is then built once, in
+// place: a combined event from only the fields it keeps, else a copy of the input (a copy made
+// up front would be mostly thrown away for a combined event).
 EventCorrelateResult EventCorrelator::EventCorrelate(const Event& event) {
-  EventCorrelateResult result{event, std::string{}, false, false};
-  CorrelateInto(result);
+  std::unique_lock lock(logger_mu_);
+  std::unique_lock<std::mutex> no_lock;  // logger_mu_ serializes the private aggregator
+  std::optional<std::uint64_t> key_hash;
+  const bool aggregated = aggregator_.Decide(event, key_buf_, no_lock, &key_hash);
+  EventCorrelateResult result =
+      aggregated ? EventCorrelateResult{aggregator_.MakeCombined(event), std::string{}, false, true}
+                 : EventCorrelateResult{event, std::string{}, false, false};
+  EventCorrelateView view;
+  view.input = &result.event;
+  view.aggregated = aggregated;
+  std::unique_ptr<Event> no_scratch;
+  Observe(view, key_buf_, &result.event, no_scratch, key_hash);
+  lock.unlock();
+  Finish(result, view);
   return result;
 }
 
@@ -504,6 +578,15 @@ void EventCorrelator::CorrelateInto(EventCorrelateResult& result) {
   EventCorrelateView view = CorrelateImpl(result.event, &result.event, nullptr);
   result.aggregated = view.aggregated;
   if (view.skip) {
+    result.skip = true;
+    result.event = Event{};  // as client-go: a skipped result carries no event
+    return;
+  }
+  result.patch = std::move(view.patch);
+}
+
+void EventCorrelator::Finish(EventCorrelateResult& result, EventCorrelateView& view) {
+  if (filter_ && filter_->Filter(result.event)) {
     result.skip = true;
     result.event = Event{};  // as client-go: a skipped result carries no event
     return;
@@ -546,7 +629,7 @@ void EventCorrelator::Observe(EventCorrelateView& view, const std::string& key, 
     // caller's scratch event when there is one: assigning reuses its buffers).
     if (!view.modified && owned == nullptr) {
       if (scratch) {
-        *scratch = *view.input;
+        internal::AssignEvent(*scratch, *view.input);
         view.modified = std::move(scratch);
       } else {
         view.modified = std::make_unique<Event>(*view.input);

@@ -106,6 +106,23 @@ class EventAggregator {
                  api::core::v1::Event* owned = nullptr,
                  std::unique_ptr<api::core::v1::Event>* scratch = nullptr,
                  std::optional<std::uint64_t>* cache_key_hash = nullptr);
+  /// Aggregate's decision and cache work without building the combined event: true when
+  /// `event` is to be folded into one (then built by MakeCombined or the helpers below).
+  bool Decide(const api::core::v1::Event& event, std::string& cache_key,
+              std::unique_lock<std::mutex>& lock, std::optional<std::uint64_t>* cache_key_hash);
+  /// The combined event for `event`, stamped now.
+  api::core::v1::Event MakeCombined(const api::core::v1::Event& event) const;
+  /// Turns `e` (the input or a copy of it) into the combined event in place.
+  void TurnIntoCombined(api::core::v1::Event& e, const api::core::v1::Event& event,
+                        Clock::time_point stamp) const;
+  /// Assigns the combined event into `e`, a spare event holding anything (its buffers reused).
+  void AssignCombined(api::core::v1::Event& e, const api::core::v1::Event& event,
+                      Clock::time_point stamp) const;
+  /// The fields of a combined event that do not come from the input (name, count, times...).
+  static void ResetToCombined(api::core::v1::Event& e, Clock::time_point stamp);
+  /// Builds the combined event into a default-constructed `combined`.
+  void BuildCombined(api::core::v1::Event& combined, const api::core::v1::Event& event,
+                     Clock::time_point stamp) const;
   std::mutex mu_;
   std::string key_buf_;  // scratch for the default aggregate key (under mu_)
   std::unique_ptr<internal::LruCache<Record>> cache_;
@@ -197,6 +214,8 @@ class EventCorrelator {
                                    std::unique_ptr<api::core::v1::Event> scratch);
   /// EventCorrelate on the event already in `result` (changed in place).
   void CorrelateInto(EventCorrelateResult& result);
+  /// The spam filter on `result.event` (a skip empties it), then the view's patch into it.
+  void Finish(EventCorrelateResult& result, EventCorrelateView& view);
   EventAggregator aggregator_;
   std::mutex logger_mu_;
   std::string key_buf_;  // scratch cache key (under logger_mu_)
