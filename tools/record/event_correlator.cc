@@ -20,25 +20,27 @@ using api::core::v1::Event;
 
 namespace {
 
+// Copies n bytes, sizeof(Word) <= n <= 2 * sizeof(Word), as the first and the last Word of
+// the range (they overlap when n is below twice the size): two loads and two stores.
+template <typename Word>
+inline void CopyHeadAndTail(char* dst, const char* src, std::size_t n) {
+  Word head, tail;
+  std::memcpy(&head, src, sizeof head);
+  std::memcpy(&tail, src + n - sizeof tail, sizeof tail);
+  std::memcpy(dst, &head, sizeof head);
+  std::memcpy(dst + n - sizeof tail, &tail, sizeof tail);
+}
+
 // Copies n bytes. Most key parts (kind, namespace, type, reason, component, host) are
-// shorter than 17 bytes, where a call of the library's memcpy costs more than the copy: two
-// overlapping loads and stores of 8 (or 4) bytes cover any length from 4 to 16, and every
+// shorter than 17 bytes, where a call of the library's memcpy costs more than the copy; every
 // access stays inside [src, src + n) and [dst, dst + n).
 inline void CopyKeyPart(char* dst, const char* src, std::size_t n) {
   if (n > 16) {
     std::memcpy(dst, src, n);
   } else if (n >= 8) {
-    std::uint64_t head, tail;
-    std::memcpy(&head, src, 8);
-    std::memcpy(&tail, src + n - 8, 8);
-    std::memcpy(dst, &head, 8);
-    std::memcpy(dst + n - 8, &tail, 8);
+    CopyHeadAndTail<std::uint64_t>(dst, src, n);
   } else if (n >= 4) {
-    std::uint32_t head, tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, src + n - 4, 4);
-    std::memcpy(dst, &head, 4);
-    std::memcpy(dst + n - 4, &tail, 4);
+    CopyHeadAndTail<std::uint32_t>(dst, src, n);
   } else if (n > 0) {
     dst[0] = src[0];
     dst[n / 2] = src[n / 2];
