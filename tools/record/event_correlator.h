@@ -186,7 +186,8 @@ class EventCorrelator {
 
   /// Correlates one event. A repeat gets count/firstTimestamp/name/resourceVersion from the
   /// cache and a patch `{"count":N,"lastTimestamp":"...","message":"..."}`. The result holds
-  /// a copy of `event`, changed in place where the correlator changes it.
+  /// a copy of `event`, changed in place where the correlator changes it, or the combined
+  /// event built from it (then the input is not copied whole).
   EventCorrelateResult EventCorrelate(const api::core::v1::Event& event);
   /// The same, taking `event` over: it becomes the result's event (no copy).
   EventCorrelateResult EventCorrelate(api::core::v1::Event&& event);
