@@ -32,11 +32,11 @@ StatusOr<CheckpointState> ReadCheckpoint(const std::string& path) {
   auto corrupt = [&](const std::string& why) {
     return Status(StatusCode::kDataLoss, path + ": corrupt checkpoint: " + why);
   };
-  if (Status nul = api::internal::CheckNoNulByte(body); !nul.ok()) return corrupt(nul.message());
-  rapidjson::Document doc;  // iterative: a corrupt, deeply nested file cannot overflow the stack
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-  if (doc.HasParseError())
-    return corrupt("not JSON (offset " + std::to_string(doc.GetErrorOffset()) + ")");
+  // The codec's parse: iterative (a corrupt, deeply nested file cannot overflow the stack),
+  // depth-checked, a NUL byte rejected; its error names the offset.
+  auto parsed = api::internal::ParseDocument(body);
+  if (!parsed) return corrupt(parsed.status().message());
+  const rapidjson::Document& doc = *parsed;
   if (!doc.IsObject()) return corrupt("not a JSON object");
   auto v = doc.FindMember("version");
   if (v == doc.MemberEnd() || !v->value.IsInt() || v->value.GetInt() != 1) {

@@ -34,12 +34,13 @@ StatusOr<Labels> FetchLabels(rest::RESTClient& client, const api::core::v1::Obje
   rest::Result res = client.Get().AbsPath(ObjectPath(ref)).Timeout(std::chrono::seconds(10)).Do();
   if (res.status_code() == 404) return Labels{};
   if (!res.ok()) return res.status();
-  rapidjson::Document doc;
-  // Iterative: a server answering with deeply nested JSON cannot overflow the stack.
-  doc.Parse<rapidjson::kParseIterativeFlag>(res.body().data(), res.body().size());
-  if (!api::internal::CheckNoNulByte(res.body()).ok() || doc.HasParseError() || !doc.IsObject()) {
+  // The codec's parse: iterative (a server answering with deeply nested JSON cannot overflow
+  // the stack), depth-checked, a NUL byte rejected.
+  auto parsed = api::internal::ParseDocument(res.body());
+  if (!parsed || !parsed->IsObject()) {
     return InvalidArgumentError("GET " + ObjectPath(ref) + ": response is not a JSON object");
   }
+  const rapidjson::Document& doc = *parsed;
   Labels labels;
   auto md = doc.FindMember("metadata");
   if (md != doc.MemberEnd() && md->value.IsObject()) {
