@@ -963,16 +963,15 @@ std::string ToJson(const T& object) {
 
 namespace {
 
-// Parsed in place in a private copy: the document's strings point into it instead of being
-// copied into the document's pool first (the readers copy them out once). Decoded into the
-// object returned, named once and returned from one place, so it is not moved on the way out.
+// Parsed in place in a private copy (ParseDocumentCopy): the document's strings point into it
+// instead of being copied into the document's pool first (the readers copy them out once).
+// Decoded into the object returned, named once and returned from one place, so it is not
+// moved on the way out.
 template <typename T>
 StatusOr<T> DecodeObject(std::string_view json) {
   std::string buffer;
-  buffer.reserve(json.size() + internal::kInsituPadding);
-  buffer.assign(json);
   StatusOr<T> result(std::in_place);
-  auto doc = internal::ParseDocumentInsitu(buffer);
+  auto doc = internal::ParseDocumentCopy(json, buffer);
   if (!doc) {
     result = StatusOr<T>(std::move(doc).status());
   } else if (!doc->IsObject()) {

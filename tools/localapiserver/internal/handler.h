@@ -124,8 +124,8 @@ class Handler {
   /// Parses a write body once, decodes it (Decode) and checks its fields (ValidateFields).
   StatusOr<DecodedWrite> DecodeWrite(std::string_view body, const Route& route,
                                      std::string_view options_kind, bool decode_prefix) const;
-  /// Decodes a write body, already parsed (`doc`: ParseDocument's result), as an Event of
-  /// `version`.
+  /// Decodes a write body, already parsed (`doc`: DecodeWrite's ParseDocumentCopy), as an
+  /// Event of `version`.
   StatusOr<api::core::v1::Event> Decode(const StatusOr<rapidjson::Document>& doc,
                                         RequestVersion version) const;
   std::string Encode(const api::core::v1::Event& e, RequestVersion version) const;
