@@ -425,7 +425,8 @@ void EventAggregator::ResetToCombined(Event& e, Clock::time_point stamp) {
 }
 
 // The combined event built into a default-constructed `combined`: only the fields it keeps
-// are copied from `event`.
+// are copied from `event`; every other field is already empty (AssignCombined's resets cost
+// a by-reference aggregating EventCorrelate about 280 instructions here).
 void EventAggregator::BuildCombined(Event& combined, const Event& event,
                                     Clock::time_point stamp) const {
   const StampHex hex(stamp);
@@ -565,7 +566,8 @@ EventCorrelateResult EventCorrelator::EventCorrelate(const Event& event) {
   std::unique_ptr<Event> no_scratch;
   Observe(view, key_buf_, &result.event, no_scratch, key_hash);
   lock.unlock();
-  Finish(result, view);
+  SpamFilter(view);
+  TakeView(result, view);
   return result;
 }
 
@@ -578,6 +580,10 @@ EventCorrelateResult EventCorrelator::EventCorrelate(Event&& event) {
 void EventCorrelator::CorrelateInto(EventCorrelateResult& result) {
   // The event is owned, so the correlator changes it in place (view.modified stays empty).
   EventCorrelateView view = CorrelateImpl(result.event, &result.event, nullptr);
+  TakeView(result, view);
+}
+
+void EventCorrelator::TakeView(EventCorrelateResult& result, EventCorrelateView& view) {
   result.aggregated = view.aggregated;
   if (view.skip) {
     result.skip = true;
@@ -587,13 +593,11 @@ void EventCorrelator::CorrelateInto(EventCorrelateResult& result) {
   result.patch = std::move(view.patch);
 }
 
-void EventCorrelator::Finish(EventCorrelateResult& result, EventCorrelateView& view) {
-  if (filter_ && filter_->Filter(result.event)) {
-    result.skip = true;
-    result.event = Event{};  // as client-go: a skipped result carries no event
-    return;
+void EventCorrelator::SpamFilter(EventCorrelateView& view) {
+  if (filter_ && filter_->Filter(view.event())) {
+    view.skip = true;
+    view.patch.clear();
   }
-  result.patch = std::move(view.patch);
 }
 
 EventCorrelateView EventCorrelator::Correlate(const Event& event, std::unique_ptr<Event> scratch) {
@@ -612,10 +616,7 @@ EventCorrelateView EventCorrelator::CorrelateImpl(const Event& event, Event* own
         aggregator_.Aggregate(event, key_buf_, no_lock, view.modified, owned, &scratch, &key_hash);
     Observe(view, key_buf_, owned, scratch, key_hash);
   }
-  if (filter_ && filter_->Filter(view.event())) {
-    view.skip = true;
-    view.patch.clear();
-  }
+  SpamFilter(view);
   return view;
 }
 

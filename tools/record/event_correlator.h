@@ -115,14 +115,14 @@ class EventAggregator {
   /// Turns `e` (the input or a copy of it) into the combined event in place.
   void TurnIntoCombined(api::core::v1::Event& e, const api::core::v1::Event& event,
                         Clock::time_point stamp) const;
-  /// Assigns the combined event into `e`, a spare event holding anything (its buffers reused).
+  /// Assigns the combined event into `e`, a spare event holding anything (buffers reused).
   void AssignCombined(api::core::v1::Event& e, const api::core::v1::Event& event,
                       Clock::time_point stamp) const;
-  /// The fields of a combined event that do not come from the input (name, count, times...).
-  static void ResetToCombined(api::core::v1::Event& e, Clock::time_point stamp);
   /// Builds the combined event into a default-constructed `combined`.
   void BuildCombined(api::core::v1::Event& combined, const api::core::v1::Event& event,
                      Clock::time_point stamp) const;
+  /// The fields of a combined event that do not come from the input (name, count, times...).
+  static void ResetToCombined(api::core::v1::Event& e, Clock::time_point stamp);
   std::mutex mu_;
   std::string key_buf_;  // scratch for the default aggregate key (under mu_)
   std::unique_ptr<internal::LruCache<Record>> cache_;
@@ -215,8 +215,10 @@ class EventCorrelator {
                                    std::unique_ptr<api::core::v1::Event> scratch);
   /// EventCorrelate on the event already in `result` (changed in place).
   void CorrelateInto(EventCorrelateResult& result);
-  /// The spam filter on `result.event` (a skip empties it), then the view's patch into it.
-  void Finish(EventCorrelateResult& result, EventCorrelateView& view);
+  /// The spam filter on the view's event: a skip clears the patch.
+  void SpamFilter(EventCorrelateView& view);
+  /// A correlated view into the result whose event it shows (a skip empties that event).
+  static void TakeView(EventCorrelateResult& result, EventCorrelateView& view);
   EventAggregator aggregator_;
   std::mutex logger_mu_;
   std::string key_buf_;  // scratch cache key (under logger_mu_)
