@@ -211,6 +211,29 @@ void WriteStringMap(JsonWriter& w, std::string_view key,
   w.EndObject();
 }
 
+// A list kind (EventList, LeaseList): type meta, list metadata and its items, written and read
+// the same way for every item type.
+template <typename List>
+void WriteList(JsonWriter& w, const List& l) {
+  w.StartObject();
+  WriteTypeMeta(w, l.type_meta);
+  w.Key("metadata");
+  Write(w, l.metadata);
+  w.Key("items");
+  w.StartArray();
+  for (const auto& e : l.items) Write(w, e);
+  w.EndArray();
+  w.EndObject();
+}
+
+template <typename List>
+Status ReadList(const Value& v, const JsonPath& p, List& out) {
+  return ReadObject(v, p, out, [&](std::string_view key, const Value& val, const JsonPath& c) {
+    if (key == "items") return ReadItems(val, c, out.items);
+    return Status();
+  });
+}
+
 }  // namespace
 
 namespace {
@@ -735,29 +758,7 @@ Status Read(const Value& v, const JsonPath& p, core::v1::Event& out) {
   });
 }
 
-void Write(JsonWriter& w, const core::v1::EventList& l) {
-  w.StartObject();
-  WriteTypeMeta(w, l.type_meta);
-  w.Key("metadata");
-  Write(w, l.metadata);
-  w.Key("items");
-  w.StartArray();
-  for (const auto& e : l.items) Write(w, e);
-  w.EndArray();
-  w.EndObject();
-}
-
-namespace {
-
-template <typename List>
-Status ReadList(const Value& v, const JsonPath& p, List& out) {
-  return ReadObject(v, p, out, [&](std::string_view key, const Value& val, const JsonPath& c) {
-    if (key == "items") return ReadItems(val, c, out.items);
-    return Status();
-  });
-}
-
-}  // namespace
+void Write(JsonWriter& w, const core::v1::EventList& l) { WriteList(w, l); }
 
 Status Read(const Value& v, const JsonPath& p, core::v1::EventList& out) {
   return ReadList(v, p, out);
@@ -828,17 +829,7 @@ Status Read(const Value& v, const JsonPath& p, events::v1::Event& out) {
   });
 }
 
-void Write(JsonWriter& w, const events::v1::EventList& l) {
-  w.StartObject();
-  WriteTypeMeta(w, l.type_meta);
-  w.Key("metadata");
-  Write(w, l.metadata);
-  w.Key("items");
-  w.StartArray();
-  for (const auto& e : l.items) Write(w, e);
-  w.EndArray();
-  w.EndObject();
-}
+void Write(JsonWriter& w, const events::v1::EventList& l) { WriteList(w, l); }
 
 Status Read(const Value& v, const JsonPath& p, events::v1::EventList& out) {
   return ReadList(v, p, out);
@@ -930,17 +921,7 @@ Status Read(const Value& v, const JsonPath& p, coordination::v1::Lease& out) {
   });
 }
 
-void Write(JsonWriter& w, const coordination::v1::LeaseList& l) {
-  w.StartObject();
-  WriteTypeMeta(w, l.type_meta);
-  w.Key("metadata");
-  Write(w, l.metadata);
-  w.Key("items");
-  w.StartArray();
-  for (const auto& e : l.items) Write(w, e);
-  w.EndArray();
-  w.EndObject();
-}
+void Write(JsonWriter& w, const coordination::v1::LeaseList& l) { WriteList(w, l); }
 
 Status Read(const Value& v, const JsonPath& p, coordination::v1::LeaseList& out) {
   return ReadList(v, p, out);
