@@ -8,130 +8,65 @@ namespace {
 
 constexpr std::string_view kEventsGroupVersion = "events.k8s.io/v1";
 
-// client-go typed/core/v1 EventSinkImpl over Events(ns): routes by the event's namespace;
-// a namespace-bound sink refuses events of another namespace.
-class CoreV1EventSink final : public record::EventSink {
+// The REST calls of an event sink (client-go's EventSinkImpl): POST, PUT and PATCH of the
+// "events" resource of `group_version`, in the event's namespace. `check(verb, event)` runs
+// first and may refuse the event with a local error.
+template <typename Sink, typename Event, typename Check>
+class RestEventSink final : public Sink {
  public:
-  CoreV1EventSink(std::shared_ptr<RESTClient> client, std::string ns)
-      : client_(std::move(client)), ns_(std::move(ns)) {}
+  RestEventSink(std::shared_ptr<RESTClient> client, std::string_view group_version, Check check)
+      : client_(std::move(client)), group_version_(group_version), check_(std::move(check)) {}
 
-  StatusOr<api::core::v1::Event> Create(const api::core::v1::Event& event) override {
-    return CreateCancellable(event, {});
-  }
-  StatusOr<api::core::v1::Event> CreateCancellable(const api::core::v1::Event& event,
-                                                   std::stop_token cancel) override {
-    if (Status s = Check("create", event); !s.ok()) return s;
-    return client_->Post()
-        .Namespace(event.metadata.namespace_)
-        .Resource("events")
+  StatusOr<Event> Create(const Event& event) override { return CreateCancellable(event, {}); }
+  StatusOr<Event> CreateCancellable(const Event& event, std::stop_token cancel) override {
+    if (Status s = check_("create", event); !s.ok()) return s;
+    return Events(client_->Post(), event)
         .Body(event)
         .Cancellation(std::move(cancel))
         .Do()
-        .Into<api::core::v1::Event>();
+        .template Into<Event>();
   }
-  StatusOr<api::core::v1::Event> Update(const api::core::v1::Event& event) override {
-    if (Status s = Check("update", event); !s.ok()) return s;
-    return client_->Put()
-        .Namespace(event.metadata.namespace_)
-        .Resource("events")
+  StatusOr<Event> Update(const Event& event) override {
+    if (Status s = check_("update", event); !s.ok()) return s;
+    return Events(client_->Put(), event)
         .Name(event.metadata.name)
         .Body(event)
         .Do()
-        .Into<api::core::v1::Event>();
+        .template Into<Event>();
   }
-  StatusOr<api::core::v1::Event> Patch(const api::core::v1::Event& event,
-                                       std::string_view patch) override {
+  StatusOr<Event> Patch(const Event& event, std::string_view patch) override {
     return PatchCancellable(event, patch, {});
   }
-  StatusOr<api::core::v1::Event> PatchCancellable(const api::core::v1::Event& event,
-                                                  std::string_view patch,
-                                                  std::stop_token cancel) override {
-    if (Status s = Check("patch", event); !s.ok()) return s;
-    return client_->Patch(kStrategicMergePatchType)
-        .Namespace(event.metadata.namespace_)
-        .Resource("events")
+  StatusOr<Event> PatchCancellable(const Event& event, std::string_view patch,
+                                   std::stop_token cancel) override {
+    if (Status s = check_("patch", event); !s.ok()) return s;
+    return Events(client_->Patch(kStrategicMergePatchType), event)
         .Name(event.metadata.name)
         .Body(std::string(patch))
         .Cancellation(std::move(cancel))
         .Do()
-        .Into<api::core::v1::Event>();
+        .template Into<Event>();
   }
 
  private:
-  Status Check(const char* verb, const api::core::v1::Event& event) const {
-    if (!ns_.empty() && event.metadata.namespace_ != ns_) {
-      return Status(StatusCode::kInvalidArgument,
-                    Sprintf("can't %s an event with namespace '%s' in namespace '%s'", verb,
-                            event.metadata.namespace_, ns_),
-                    ErrorOrigin::kLocal);
-    }
-    return Status();
+  // `request` addressed to the events of the event's namespace: /api/v1 or
+  // /apis/<group>/<version>, then namespaces/<ns>/events.
+  Request Events(Request request, const Event& event) const {
+    request.GroupVersion(group_version_).Namespace(event.metadata.namespace_).Resource("events");
+    return request;
   }
+
   std::shared_ptr<RESTClient> client_;
-  std::string ns_;
+  std::string_view group_version_;  // a literal
+  Check check_;
 };
 
-// client-go tools/events EventSinkImpl.
-class EventsV1EventSink final : public events::EventSink {
- public:
-  explicit EventsV1EventSink(std::shared_ptr<RESTClient> client) : client_(std::move(client)) {}
-
-  StatusOr<api::events::v1::Event> Create(const api::events::v1::Event& event) override {
-    return CreateCancellable(event, {});
-  }
-  StatusOr<api::events::v1::Event> CreateCancellable(const api::events::v1::Event& event,
-                                                     std::stop_token cancel) override {
-    if (Status s = Check("create", event); !s.ok()) return s;
-    return client_->Post()
-        .GroupVersion(kEventsGroupVersion)
-        .Namespace(event.metadata.namespace_)
-        .Resource("events")
-        .Body(event)
-        .Cancellation(std::move(cancel))
-        .Do()
-        .Into<api::events::v1::Event>();
-  }
-  StatusOr<api::events::v1::Event> Update(const api::events::v1::Event& event) override {
-    if (Status s = Check("update", event); !s.ok()) return s;
-    return client_->Put()
-        .GroupVersion(kEventsGroupVersion)
-        .Namespace(event.metadata.namespace_)
-        .Resource("events")
-        .Name(event.metadata.name)
-        .Body(event)
-        .Do()
-        .Into<api::events::v1::Event>();
-  }
-  StatusOr<api::events::v1::Event> Patch(const api::events::v1::Event& event,
-                                         std::string_view patch) override {
-    return PatchCancellable(event, patch, {});
-  }
-  StatusOr<api::events::v1::Event> PatchCancellable(const api::events::v1::Event& event,
-                                                    std::string_view patch,
-                                                    std::stop_token cancel) override {
-    if (Status s = Check("patch", event); !s.ok()) return s;
-    return client_->Patch(kStrategicMergePatchType)
-        .GroupVersion(kEventsGroupVersion)
-        .Namespace(event.metadata.namespace_)
-        .Resource("events")
-        .Name(event.metadata.name)
-        .Body(std::string(patch))
-        .Cancellation(std::move(cancel))
-        .Do()
-        .Into<api::events::v1::Event>();
-  }
-
- private:
-  static Status Check(const char* verb, const api::events::v1::Event& event) {
-    if (event.metadata.namespace_.empty()) {
-      return Status(StatusCode::kInvalidArgument,
-                    std::string("can't ") + verb + " an event with empty namespace",
-                    ErrorOrigin::kLocal);
-    }
-    return Status();
-  }
-  std::shared_ptr<RESTClient> client_;
-};
+template <typename Sink, typename Event, typename Check>
+std::shared_ptr<Sink> MakeRestEventSink(std::shared_ptr<RESTClient> client,
+                                        std::string_view group_version, Check check) {
+  return std::make_shared<RestEventSink<Sink, Event, Check>>(std::move(client), group_version,
+                                                             std::move(check));
+}
 
 // Returned when the client cannot be created: every call fails with the creation error.
 template <typename Sink, typename Event>
@@ -166,7 +101,19 @@ std::shared_ptr<Sink> FromConfig(const Config& config, Make make) {
 
 std::shared_ptr<record::EventSink> NewCoreV1EventSink(std::shared_ptr<RESTClient> client,
                                                       std::string namespace_) {
-  return std::make_shared<CoreV1EventSink>(std::move(client), std::move(namespace_));
+  // client-go typed/core/v1 EventSinkImpl over Events(ns): routes by the event's namespace;
+  // a namespace-bound sink refuses events of another namespace.
+  auto check = [ns = std::move(namespace_)](const char* verb, const api::core::v1::Event& event) {
+    if (!ns.empty() && event.metadata.namespace_ != ns) {
+      return Status(StatusCode::kInvalidArgument,
+                    Sprintf("can't %s an event with namespace '%s' in namespace '%s'", verb,
+                            event.metadata.namespace_, ns),
+                    ErrorOrigin::kLocal);
+    }
+    return Status();
+  };
+  return MakeRestEventSink<record::EventSink, api::core::v1::Event>(std::move(client), "v1",
+                                                                    std::move(check));
 }
 
 std::shared_ptr<record::EventSink> NewCoreV1EventSink(const Config& config,
@@ -178,7 +125,17 @@ std::shared_ptr<record::EventSink> NewCoreV1EventSink(const Config& config,
 }
 
 std::shared_ptr<events::EventSink> NewEventsV1EventSink(std::shared_ptr<RESTClient> client) {
-  return std::make_shared<EventsV1EventSink>(std::move(client));
+  // client-go tools/events EventSinkImpl: every event names its namespace.
+  auto check = [](const char* verb, const api::events::v1::Event& event) {
+    if (event.metadata.namespace_.empty()) {
+      return Status(StatusCode::kInvalidArgument,
+                    std::string("can't ") + verb + " an event with empty namespace",
+                    ErrorOrigin::kLocal);
+    }
+    return Status();
+  };
+  return MakeRestEventSink<events::EventSink, api::events::v1::Event>(std::move(client),
+                                                                      kEventsGroupVersion, check);
 }
 
 std::shared_ptr<events::EventSink> NewEventsV1EventSink(const Config& config) {
