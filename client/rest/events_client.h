@@ -24,19 +24,24 @@ struct ListOptions {
   std::int64_t timeout_seconds = 0;
 };
 
-/// Events of the core group (/api/v1), in one namespace or, with namespace "", all of them.
-/// Cheap to copy; holds the client.
-class CoreV1EventsClient {
+/// A typed client for the Events of one API (client-go's typed/core/v1 and typed/events/v1
+/// EventInterface), in one namespace or, with namespace "", all of them. Cheap to copy; holds
+/// the client. Use it through CoreV1EventsClient or EventsV1EventsClient.
+template <typename EventT, typename EventListT>
+class EventsClient {
  public:
-  CoreV1EventsClient(std::shared_ptr<RESTClient> client, std::string namespace_ = "");
+  using Event = EventT;
+  using EventList = EventListT;
 
-  StatusOr<api::core::v1::Event> Get(std::string_view name) const;
-  StatusOr<api::core::v1::EventList> List(const ListOptions& options = {}) const;
+  EventsClient(std::shared_ptr<RESTClient> client, std::string namespace_ = "");
+
+  StatusOr<Event> Get(std::string_view name) const;
+  StatusOr<EventList> List(const ListOptions& options = {}) const;
   /// POST to the client's namespace (or, for an all-namespaces client, the event's).
-  StatusOr<api::core::v1::Event> Create(const api::core::v1::Event& event) const;
-  StatusOr<api::core::v1::Event> Update(const api::core::v1::Event& event) const;
+  StatusOr<Event> Create(const Event& event) const;
+  StatusOr<Event> Update(const Event& event) const;
   /// PATCH .../events/<name> with the given patch type (default strategic merge).
-  StatusOr<api::core::v1::Event> Patch(
+  StatusOr<Event> Patch(
       std::string_view name, std::string_view patch,
       std::string_view patch_type = "application/strategic-merge-patch+json") const;
   Status Delete(std::string_view name) const;
@@ -45,32 +50,20 @@ class CoreV1EventsClient {
   const std::shared_ptr<RESTClient>& client() const { return client_; }
 
  private:
-  std::string NamespaceFor(const api::meta::v1::ObjectMeta& meta) const;
+  // A request for this API's "events" in namespace `ns` (/api/v1/... or
+  // /apis/events.k8s.io/v1/...).
+  Request Events(Request request, std::string_view ns) const;
+  std::string_view NamespaceFor(const api::meta::v1::ObjectMeta& meta) const;
   std::shared_ptr<RESTClient> client_;
   std::string namespace__;
 };
 
-/// Events of events.k8s.io/v1, in one namespace or ("") all of them.
-class EventsV1EventsClient {
- public:
-  EventsV1EventsClient(std::shared_ptr<RESTClient> client, std::string namespace_ = "");
+/// Events of the core group (/api/v1).
+using CoreV1EventsClient = EventsClient<api::core::v1::Event, api::core::v1::EventList>;
+/// Events of events.k8s.io/v1 (/apis/events.k8s.io/v1).
+using EventsV1EventsClient = EventsClient<api::events::v1::Event, api::events::v1::EventList>;
 
-  StatusOr<api::events::v1::Event> Get(std::string_view name) const;
-  StatusOr<api::events::v1::EventList> List(const ListOptions& options = {}) const;
-  StatusOr<api::events::v1::Event> Create(const api::events::v1::Event& event) const;
-  StatusOr<api::events::v1::Event> Update(const api::events::v1::Event& event) const;
-  StatusOr<api::events::v1::Event> Patch(
-      std::string_view name, std::string_view patch,
-      std::string_view patch_type = "application/strategic-merge-patch+json") const;
-  Status Delete(std::string_view name) const;
-
-  const std::string& namespace_() const { return namespace__; }
-  const std::shared_ptr<RESTClient>& client() const { return client_; }
-
- private:
-  std::string NamespaceFor(const api::meta::v1::ObjectMeta& meta) const;
-  std::shared_ptr<RESTClient> client_;
-  std::string namespace__;
-};
+extern template class EventsClient<api::core::v1::Event, api::core::v1::EventList>;
+extern template class EventsClient<api::events::v1::Event, api::events::v1::EventList>;
 
 }  // namespace kube::rest
