@@ -174,21 +174,10 @@ std::string ParseWarning(std::string_view v) {
 
 std::string EscapeHeaderKey(std::string_view key) {
   // client-go headerKeyEscape: percent-encode everything that is not a legal token char.
-  std::string out;
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char ch : key) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool legal = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                       std::string_view("!#$&'*+-.^_`|~").find(ch) != std::string_view::npos;
-    if (legal) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+  return PercentEncode(key, [](unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  });
 }
 
 bool IsRetriableTransportError(const beast::error_code& ec) {

@@ -199,22 +199,11 @@ std::string EncodeBase64(std::string_view data) {
 }
 
 std::string EscapeURLComponent(std::string_view s, bool query) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  return PercentEncode(s, [query](unsigned char c) {
     const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                             (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved || (!query && (c == ':' || c == '@'))) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+    return unreserved || (!query && (c == ':' || c == '@'));
+  });
 }
 
 StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {

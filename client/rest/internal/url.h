@@ -43,6 +43,26 @@ std::string EncodeBase64(std::string_view data);
 /// Percent-encodes a path segment or query component (RFC 3986 unreserved kept).
 std::string EscapeURLComponent(std::string_view s, bool query);
 
+/// `s` with every byte for which `keep(byte)` is false written as %XX (upper-case hex): the
+/// loop under EscapeURLComponent and the header-key escape, which keep different bytes.
+template <typename Keep>
+std::string PercentEncode(std::string_view s, Keep keep) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (keep(c)) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
 /// Largest file ReadFile accepts: kubeconfigs, CA bundles, certificates, keys and tokens are
 /// kilobytes; a path that names /dev/zero or a log file must fail, not fill memory.
 inline constexpr std::size_t kMaxCredentialFileBytes = std::size_t{16} << 20;
