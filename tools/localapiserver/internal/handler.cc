@@ -156,21 +156,6 @@ StatusOr<std::string> DecodeContinue(std::string_view token) {
   return start;
 }
 
-Response Json(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-// The apiserver's answer to a path it does not serve.
-Response NotFoundPath() {
-  auto st = errors::NewGeneric(errors::kReasonNotFound, 404,
-                               "the server could not find the requested resource");
-  st.has_details = true;
-  return StatusResponse(st);
-}
-
 // A resource this server does not serve (`kubectl get --raw /api/v1/pods`): kube-apiserver's
 // 404 message, then what is served here.
 Response UnservedResource(std::string_view resource) {
@@ -185,12 +170,6 @@ Response UnservedResource(std::string_view resource) {
   return StatusResponse(st);
 }
 
-Response NotAcceptable() {
-  return StatusResponse(
-      errors::NewGeneric(errors::kReasonNotAcceptable, 406,
-                         "only the following media types are accepted: application/json"));
-}
-
 Response BadRequest(std::string_view message) {
   return StatusResponse(errors::NewBadRequest(message));
 }
@@ -202,6 +181,43 @@ Response StatusResponse(const meta::Status& status) {
   r.status = status.code != 0 ? status.code : 500;
   r.body = api::ToJson(status);
   return r;
+}
+
+Response Json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response NotFoundPath() {
+  auto st = errors::NewGeneric(errors::kReasonNotFound, 404,
+                               "the server could not find the requested resource");
+  st.has_details = true;
+  return StatusResponse(st);
+}
+
+Response NotAcceptable() {
+  return StatusResponse(
+      errors::NewGeneric(errors::kReasonNotAcceptable, 406,
+                         "only the following media types are accepted: application/json"));
+}
+
+Response UnsupportedMediaType(std::string_view accepted) {
+  return StatusResponse(errors::NewGeneric(
+      errors::kReasonUnsupportedMediaType, 415,
+      "the body of the request was in an unknown format - accepted media types include: " +
+          std::string(accepted)));
+}
+
+bool JsonContentType(std::string_view content_type) {
+  const auto t = MediaType(content_type);
+  return t.empty() || t == "application/json";
+}
+
+Response FromStatus(const Status& st) {
+  if (st.api_status() != nullptr) return StatusResponse(*st.api_status());
+  return StatusResponse(errors::NewInternalError(st.message()));
 }
 
 std::string EncodeWatchFrame(const Change& change, RequestVersion version) {
@@ -683,23 +699,6 @@ Status CheckDryRun(std::string_view dry_run, std::string_view options_kind) {
   return Status::FromAPIStatus(NewInvalid("meta.k8s.io", options_kind, "", std::move(errs)), 422);
 }
 
-bool JsonContentType(std::string_view content_type) {
-  const auto t = MediaType(content_type);
-  return t.empty() || t == "application/json";
-}
-
-Response UnsupportedMediaType(std::string_view accepted) {
-  return StatusResponse(errors::NewGeneric(
-      errors::kReasonUnsupportedMediaType, 415,
-      "the body of the request was in an unknown format - accepted media types include: " +
-          std::string(accepted)));
-}
-
-Response FromStatus(const Status& st) {
-  if (st.api_status() != nullptr) return StatusResponse(*st.api_status());
-  return StatusResponse(errors::NewInternalError(st.message()));
-}
-
 }  // namespace
 
 // kubectl prints each Warning header as `Warning: …` (fieldValidation=Warn).
@@ -745,11 +744,16 @@ Response Handler::TooLarge() const {
       "Request entity too large: limit is " + std::to_string(options_.max_body_bytes)));
 }
 
-Response Handler::Create(const Request& request, const Route& route) {
+std::optional<Response> Handler::RejectWrite(const Request& request, const Route& route,
+                                             std::string_view options_kind) const {
   if (request.body.size() > options_.max_body_bytes) return TooLarge();
   if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
-  if (auto st = CheckDryRun(route.Param("dryRun"), "CreateOptions"); !st.ok())
-    return FromStatus(st);
+  if (auto st = CheckDryRun(route.Param("dryRun"), options_kind); !st.ok()) return FromStatus(st);
+  return std::nullopt;
+}
+
+Response Handler::Create(const Request& request, const Route& route) {
+  if (auto rejected = RejectWrite(request, route, "CreateOptions")) return *std::move(rejected);
   auto decoded = DecodeWrite(request.body, route, "CreateOptions", true);
   if (!decoded) return FromStatus(decoded.status());
   v1::Event e = std::move(decoded->event);
@@ -764,10 +768,7 @@ Response Handler::Create(const Request& request, const Route& route) {
 }
 
 Response Handler::Put(const Request& request, const Route& route) {
-  if (request.body.size() > options_.max_body_bytes) return TooLarge();
-  if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
-  if (auto st = CheckDryRun(route.Param("dryRun"), "UpdateOptions"); !st.ok())
-    return FromStatus(st);
+  if (auto rejected = RejectWrite(request, route, "UpdateOptions")) return *std::move(rejected);
   auto decoded = DecodeWrite(request.body, route, "UpdateOptions", true);
   if (!decoded) return FromStatus(decoded.status());
   v1::Event e = std::move(decoded->event);

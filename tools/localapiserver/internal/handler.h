@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -54,6 +55,26 @@ struct Response {
 
 /// A 4xx/5xx Response with a metav1.Status body.
 Response StatusResponse(const api::meta::v1::Status& status);
+
+/// A JSON Response with this status code and body.
+Response Json(int status, std::string body);
+
+/// `st` as the apiserver would answer it: its metav1.Status when it carries one, else a 500
+/// InternalError with its message.
+Response FromStatus(const Status& st);
+
+/// The apiserver's 404 for a path it does not serve.
+Response NotFoundPath();
+
+/// 406: the request's Accept header allows no media type served here (only JSON is).
+Response NotAcceptable();
+
+/// 415: the request body's media type is not one of `accepted`.
+Response UnsupportedMediaType(std::string_view accepted);
+
+/// Whether a request body of this Content-Type is JSON (an absent type counts as JSON, as the
+/// apiserver's default).
+bool JsonContentType(std::string_view content_type);
 
 /// `r` with a `Warning` header when `warning` is non-empty (fieldValidation=Warn).
 Response WithWarning(Response r, const std::string& warning);
@@ -116,6 +137,10 @@ class Handler {
   Response Discovery(const Request& request, std::string_view path);
   bool IsTerminating(const std::string& ns) const;
   std::string CurrentToken() const;
+  /// What a create or update fails on before its body is read (too large, not JSON, an
+  /// unsupported dryRun): the answer to send, or nullopt to go on.
+  std::optional<Response> RejectWrite(const Request& request, const Route& route,
+                                      std::string_view options_kind) const;
   /// A write body decoded as an Event, with the Warning header value of its field check.
   struct DecodedWrite {
     api::core::v1::Event event;

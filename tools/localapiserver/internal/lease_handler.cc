@@ -25,31 +25,6 @@ constexpr std::string_view kLeaseResource =
 constexpr std::string_view kVersions =
     R"("versions":[{"groupVersion":"coordination.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"coordination.k8s.io/v1","version":"v1"})";
 
-Response Json(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-Response FromStatus(const Status& st) {
-  if (st.api_status() != nullptr) return StatusResponse(*st.api_status());
-  return StatusResponse(errors::NewInternalError(st.message()));
-}
-
-Response NotFoundPath() {
-  auto st = errors::NewGeneric(errors::kReasonNotFound, 404,
-                               "the server could not find the requested resource");
-  st.has_details = true;
-  return StatusResponse(st);
-}
-
-Response NotAcceptable() {
-  return StatusResponse(
-      errors::NewGeneric(errors::kReasonNotAcceptable, 406,
-                         "only the following media types are accepted: application/json"));
-}
-
 Response MethodNotSupported(std::string_view verb) {
   return StatusResponse(errors::NewMethodNotSupported(LeaseHandler::kGroup, kResource, verb));
 }
@@ -260,12 +235,7 @@ Response LeaseHandler::Watch(const Route& route, const Context& context) {
 }
 
 Response LeaseHandler::Create(const Request& request, const Route& route, const Context& context) {
-  if (const auto t = MediaType(request.content_type); !t.empty() && t != "application/json") {
-    return StatusResponse(errors::NewGeneric(
-        errors::kReasonUnsupportedMediaType, 415,
-        "the body of the request was in an unknown format - accepted media types include: "
-        "application/json"));
-  }
+  if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
   auto lease = DecodeLease(request.body);
   if (!lease) return FromStatus(lease.status());
   auto warning = ValidateFields(context, request.body, "CreateOptions", true);
@@ -282,12 +252,7 @@ Response LeaseHandler::Create(const Request& request, const Route& route, const 
 }
 
 Response LeaseHandler::Put(const Request& request, const Route& route, const Context& context) {
-  if (const auto t = MediaType(request.content_type); !t.empty() && t != "application/json") {
-    return StatusResponse(errors::NewGeneric(
-        errors::kReasonUnsupportedMediaType, 415,
-        "the body of the request was in an unknown format - accepted media types include: "
-        "application/json"));
-  }
+  if (!JsonContentType(request.content_type)) return UnsupportedMediaType("application/json");
   auto lease = DecodeLease(request.body);
   if (!lease) return FromStatus(lease.status());
   auto warning = ValidateFields(context, request.body, "UpdateOptions", true);
