@@ -365,14 +365,7 @@ std::string LeaseHandler::TableJson(const std::vector<coordination::Lease>& item
                        now - lease.metadata.creation_timestamp.time())));
     w.EndArray();
     w.Key("object");
-    w.StartObject();
-    w.Key("kind");
-    w.String("PartialObjectMetadata");
-    w.Key("apiVersion");
-    w.String("meta.k8s.io/v1");
-    w.Key("metadata");
-    api::internal::Write(w, lease.metadata);
-    w.EndObject();
+    WritePartialObjectMetadata(w, lease.metadata);
     w.EndObject();
   }
   w.EndArray();

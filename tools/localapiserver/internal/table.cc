@@ -92,6 +92,18 @@ void StartTable(api::internal::JsonWriter& w, const std::string& resource_versio
   w.EndObject();
 }
 
+void WritePartialObjectMetadata(api::internal::JsonWriter& w,
+                                const api::meta::v1::ObjectMeta& metadata) {
+  w.StartObject();
+  w.Key("kind");
+  w.String("PartialObjectMetadata");
+  w.Key("apiVersion");
+  w.String("meta.k8s.io/v1");
+  w.Key("metadata");
+  api::internal::Write(w, metadata);
+  w.EndObject();
+}
+
 void WriteColumnDefinition(api::internal::JsonWriter& w, std::string_view name,
                            std::string_view type, std::string_view format, int priority) {
   w.StartObject();
@@ -165,14 +177,7 @@ std::string EventTable(const std::vector<EventPtr>& items, const std::string& re
         w.Null();
         break;
       case IncludeObject::kMetadata:
-        w.StartObject();
-        w.Key("kind");
-        w.String("PartialObjectMetadata");
-        w.Key("apiVersion");
-        w.String("meta.k8s.io/v1");
-        w.Key("metadata");
-        api::internal::Write(w, e.metadata);
-        w.EndObject();
+        WritePartialObjectMetadata(w, e.metadata);
         break;
       case IncludeObject::kObject:
         if (options.version == RequestVersion::kCoreV1) {

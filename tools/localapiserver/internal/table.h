@@ -13,6 +13,7 @@
 #include "kubeevents/api/common/clock.h"
 #include "kubeevents/api/common/status_or.h"
 #include "kubeevents/api/internal/json_writer.h"
+#include "kubeevents/api/meta/v1/object_meta.h"
 #include "kubeevents/tools/localapiserver/internal/store.h"
 
 namespace kube::localapiserver::internal {
@@ -32,6 +33,11 @@ std::string HumanDuration(std::chrono::seconds d);
 /// Opens a Table object: kind, apiVersion and metadata (with `resource_version` unless ""). The
 /// caller writes columnDefinitions and rows, then closes the object.
 void StartTable(api::internal::JsonWriter& w, const std::string& resource_version);
+
+/// Writes a row's `object` in its default form: a meta.k8s.io/v1 PartialObjectMetadata with
+/// `metadata` (what kubectl reads for NAMESPACE with -A).
+void WritePartialObjectMetadata(api::internal::JsonWriter& w,
+                                const api::meta::v1::ObjectMeta& metadata);
 
 /// One entry of columnDefinitions (metav1.TableColumnDefinition, empty description).
 void WriteColumnDefinition(api::internal::JsonWriter& w, std::string_view name,
