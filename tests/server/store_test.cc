@@ -9,9 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include "kubeevents/api/common/uuid.h"
 #include "kubeevents/api/json.h"
 #include "kubeevents/tools/localapiserver/internal/conversion.h"
 #include "kubeevents/tools/localapiserver/internal/handler.h"
+#include "kubeevents/api/common/uuid.h"
 #include "kubeevents/tools/localapiserver/internal/names.h"
 #include "kubeevents/tools/localapiserver/internal/patch.h"
 #include "kubeevents/tools/localapiserver/internal/selector.h"
@@ -364,7 +366,7 @@ TEST(UIDGeneratorTest, UIDsAreVersion4AndDistinctAcrossRefillsAndThreads) {
     }
   }
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
-  EXPECT_EQ(NewUID().size(), 36u);
+  EXPECT_EQ(kube::NewUUID().size(), 36u);
 }
 
 }  // namespace

@@ -2,10 +2,6 @@
 
 #include <charconv>
 
-#include <openssl/rand.h>
-
-#include <random>
-
 namespace kube::record {
 
 bool ValidateEventType(std::string_view type) { return type == "Normal" || type == "Warning"; }
@@ -29,25 +25,6 @@ bool IsDNS1123Subdomain(std::string_view name) {
     prev = c;
   }
   return alnum(prev);
-}
-
-std::string NewUUID() {
-  unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) {
-    std::random_device rd;
-    for (auto& x : b) x = static_cast<unsigned char>(rd());
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[b[i] >> 4];
-    out += kHex[b[i] & 0xF];
-  }
-  return out;
 }
 
 void AssignEventName(std::string& name, std::string_view ref_name, std::int64_t unix_nanos) {

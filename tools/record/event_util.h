@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "kubeevents/api/common/status.h"
+#include "kubeevents/api/common/uuid.h"
 
 namespace kube::record {
 
@@ -21,8 +22,8 @@ bool IsKeyNotFoundError(const Status& status);
 /// alphanumerics, '-' and '.', each dot-separated label starting and ending alphanumeric.
 bool IsDNS1123Subdomain(std::string_view name);
 
-/// A random (version 4) UUID in canonical lower-case form.
-std::string NewUUID();
+/// A random (version 4) UUID in canonical lower-case form (util/uuid.NewUUID).
+using kube::NewUUID;
 
 /// `<ref_name>.<lower-case hex of unix_nanos>`; a random UUID when that is not a DNS-1123
 /// subdomain (util.GenerateEventName).

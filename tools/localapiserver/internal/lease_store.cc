@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "kubeevents/api/common/uuid.h"
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/tools/localapiserver/internal/names.h"
 
@@ -116,7 +117,7 @@ StatusOr<coordination::Lease> LeaseStore::Create(coordination::Lease lease) {
 StatusOr<coordination::Lease> LeaseStore::CreateLocked(coordination::Lease lease) {
   auto& md = lease.metadata;
   if (md.name.empty() && !md.generate_name.empty()) md.name = GenerateName(md.generate_name);
-  md.uid = NewUID();
+  md.uid = NewUUID();
   md.creation_timestamp =
       api::meta::v1::Time(std::chrono::floor<std::chrono::seconds>(clock_->Now()));
   md.generation = 0;

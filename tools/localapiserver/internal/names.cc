@@ -4,34 +4,9 @@
 
 #include <openssl/rand.h>
 
+#include "kubeevents/api/common/uuid.h"
+
 namespace kube::localapiserver::internal {
-
-namespace {
-
-// The canonical form of 16 random bytes as a version 4 UUID.
-std::string FormatUID(const unsigned char* random) {
-  unsigned char b[16];
-  std::memcpy(b, random, sizeof b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[b[i] >> 4];
-    out += kHex[b[i] & 15];
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string NewUID() {
-  unsigned char b[16];
-  RAND_bytes(b, sizeof b);
-  return FormatUID(b);
-}
 
 std::string UIDGenerator::Next() {
   unsigned char b[16];
@@ -44,7 +19,7 @@ std::string UIDGenerator::Next() {
     std::memcpy(b, pool_.data() + used_, sizeof b);
     used_ += sizeof b;
   }
-  return FormatUID(b);
+  return FormatUUIDv4(b);
 }
 
 std::string GenerateName(std::string_view base) {

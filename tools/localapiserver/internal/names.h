@@ -10,15 +10,12 @@
 
 namespace kube::localapiserver::internal {
 
-/// A random (version 4) UUID in its canonical 36-character form, for metadata.uid.
-std::string NewUID();
-
-/// NewUID for a steady stream of creates: OpenSSL's RAND_bytes costs about 9 000 instructions
-/// a call whatever the size, so this draws its random bytes 4 KiB (256 UIDs) at a time.
-/// Thread-safe.
+/// NewUUID (api/common/uuid.h) for a steady stream of creates: OpenSSL's RAND_bytes costs about 9
+/// 000 instructions a call whatever the size, so this draws its random bytes 4 KiB (256 UIDs) at a
+/// time. Thread-safe.
 class UIDGenerator {
  public:
-  /// The next random UID (the same form as NewUID).
+  /// The next random UID (the same form as NewUUID).
   std::string Next();
 
  private:
