@@ -21,6 +21,18 @@ struct SourceStats {
   std::uint64_t decode_errors = 0;
   std::uint64_t error_events = 0;
   std::uint64_t bookmarks = 0;
+
+  /// Adds `other`'s counters to these (several sources, or a source's reflectors over time).
+  SourceStats& operator+=(const SourceStats& other) {
+    lists += other.lists;
+    relists += other.relists;
+    watch_restarts += other.watch_restarts;
+    gone_410 += other.gone_410;
+    decode_errors += other.decode_errors;
+    error_events += other.error_events;
+    bookmarks += other.bookmarks;
+    return *this;
+  }
 };
 
 /// One change reported by a source.

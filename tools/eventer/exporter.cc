@@ -298,14 +298,7 @@ std::string Exporter::RenderMetrics() {
   {
     std::lock_guard lock(state_mu_);
     for (const auto& w : watches_) {
-      const SourceStats s = w.source->Stats();
-      total.lists += s.lists;
-      total.relists += s.relists;
-      total.watch_restarts += s.watch_restarts;
-      total.gone_410 += s.gone_410;
-      total.decode_errors += s.decode_errors;
-      total.error_events += s.error_events;
-      total.bookmarks += s.bookmarks;
+      total += w.source->Stats();
       synced = synced && w.source->HasSynced();
     }
     synced = synced && !watches_.empty();

@@ -86,13 +86,13 @@ class ReflectorSource final : public EventSource {
   // Adds a reflector's counters to those of the reflectors before it (leadership terms).
   static SourceStats Convert(const cache::ReflectorStats& s, const SourceStats& base) {
     SourceStats out = base;
-    out.lists += s.lists;
-    out.relists += s.relists;
-    out.watch_restarts += s.watch_restarts;
-    out.gone_410 += s.gone_410;
-    out.decode_errors += s.decode_errors;
-    out.error_events += s.error_events;
-    out.bookmarks += s.bookmarks;
+    out += SourceStats{.lists = s.lists,
+                       .relists = s.relists,
+                       .watch_restarts = s.watch_restarts,
+                       .gone_410 = s.gone_410,
+                       .decode_errors = s.decode_errors,
+                       .error_events = s.error_events,
+                       .bookmarks = s.bookmarks};
     return out;
   }
 
