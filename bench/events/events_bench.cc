@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "alloc_hook.h"
+#include "counting_sink.h"
 #include "process_stats.h"
 
 #include "kubeevents/tools/events/event_broadcaster.h"
@@ -18,19 +19,7 @@ namespace {
 using kube::api::core::v1::ObjectReference;
 using kube::api::events::v1::Event;
 
-class CountingSink final : public kube::events::EventSink {
- public:
-  kube::StatusOr<Event> Create(const Event& e) override {
-    created.fetch_add(1, std::memory_order_relaxed);
-    return e;
-  }
-  kube::StatusOr<Event> Update(const Event& e) override { return e; }
-  kube::StatusOr<Event> Patch(const Event& e, std::string_view) override {
-    patched.fetch_add(1, std::memory_order_relaxed);
-    return e;
-  }
-  std::atomic<std::uint64_t> created{0}, patched{0};
-};
+using CountingSink = kube::bench::CountingSink<kube::events::EventSink, Event>;
 
 kube::events::BroadcasterOptions Quiet() {
   kube::events::BroadcasterOptions o;

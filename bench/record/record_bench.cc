@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "alloc_hook.h"
+#include "counting_sink.h"
 #include "instruction_count.h"
 #include "process_stats.h"
 
@@ -24,20 +25,7 @@ namespace {
 using kube::api::core::v1::Event;
 using kube::api::core::v1::ObjectReference;
 
-// An in-memory sink that accepts everything: measures the pipeline, not a store.
-class CountingSink final : public kube::record::EventSink {
- public:
-  kube::StatusOr<Event> Create(const Event& e) override {
-    created.fetch_add(1, std::memory_order_relaxed);
-    return e;
-  }
-  kube::StatusOr<Event> Update(const Event& e) override { return e; }
-  kube::StatusOr<Event> Patch(const Event& e, std::string_view) override {
-    patched.fetch_add(1, std::memory_order_relaxed);
-    return e;
-  }
-  std::atomic<std::uint64_t> created{0}, patched{0};
-};
+using CountingSink = kube::bench::CountingSink<kube::record::EventSink, Event>;
 
 ObjectReference Pod(int i) {
   return {"Pod",
