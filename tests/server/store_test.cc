@@ -13,7 +13,6 @@
 #include "kubeevents/api/json.h"
 #include "kubeevents/tools/localapiserver/internal/conversion.h"
 #include "kubeevents/tools/localapiserver/internal/handler.h"
-#include "kubeevents/api/common/uuid.h"
 #include "kubeevents/tools/localapiserver/internal/names.h"
 #include "kubeevents/tools/localapiserver/internal/patch.h"
 #include "kubeevents/tools/localapiserver/internal/selector.h"
