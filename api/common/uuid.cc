@@ -1,9 +1,9 @@
 #include "kubeevents/api/common/uuid.h"
 
-#include <openssl/rand.h>
-
+#include <algorithm>
 #include <array>
-#include <random>
+
+#include "kubeevents/api/common/random.h"
 
 namespace kube {
 
@@ -25,10 +25,7 @@ std::string FormatUUIDv4(std::span<const unsigned char, 16> random) {
 
 std::string NewUUID() {
   std::array<unsigned char, 16> b;
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
-    std::random_device rd;
-    for (auto& x : b) x = static_cast<unsigned char>(rd());
-  }
+  FillRandomBytes(b);
   return FormatUUIDv4(b);
 }
 

@@ -12,8 +12,7 @@ namespace kube {
 /// bytes in bulk.
 std::string FormatUUIDv4(std::span<const unsigned char, 16> random);
 
-/// A fresh random (version 4) UUID, from OpenSSL's RAND_bytes (std::random_device should
-/// that fail).
+/// A fresh random (version 4) UUID (its random bits from FillRandomBytes, random.h).
 std::string NewUUID();
 
 }  // namespace kube

@@ -1,10 +1,13 @@
-// kube::FormatUUIDv4 / NewUUID: RFC 4122 version 4 UUIDs in their canonical text.
+// kube::FillRandomBytes, and FormatUUIDv4 / NewUUID: RFC 4122 version 4 UUIDs in their
+// canonical text.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <regex>
 #include <set>
 
+#include "kubeevents/api/common/random.h"
 #include "kubeevents/api/common/uuid.h"
 
 namespace kube {
@@ -31,6 +34,29 @@ TEST(UUIDTest, NewUUIDIsARandomVersion4UUID) {
     seen.insert(std::move(id));
   }
   EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(RandomTest, FillRandomBytesWritesEveryByte) {
+  // Two 4 KiB draws (the local server's UID pool size): every byte value turns up in them, and
+  // they differ. A buffer left partly unwritten would keep its sentinel runs.
+  std::array<unsigned char, 4096> a;
+  std::array<unsigned char, 4096> b;
+  a.fill(0);
+  b.fill(0);
+  FillRandomBytes(a);
+  FillRandomBytes(b);
+  EXPECT_NE(a, b);
+  std::set<unsigned char> values(a.begin(), a.end());
+  values.insert(b.begin(), b.end());
+  EXPECT_EQ(values.size(), 256u);  // one value missing from 8 KiB: about 256 * e^-32
+  std::size_t zero_run = 0;
+  std::size_t longest = 0;
+  for (unsigned char c : a) {
+    zero_run = c == 0 ? zero_run + 1 : 0;
+    longest = std::max(longest, zero_run);
+  }
+  EXPECT_LT(longest, 8u);  // eight zero bytes in a row: about 4096 / 2^64, i.e. never
+  FillRandomBytes({});     // an empty span is fine
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "kubeevents/tools/localapiserver/server.h"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 
 #include <charconv>
@@ -13,6 +12,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "kubeevents/api/common/random.h"
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/api/json.h"
 #include "kubeevents/client/rest/internal/tls_warmup.h"
@@ -32,7 +32,7 @@ namespace {
 
 std::string RandomToken() {
   unsigned char b[16];
-  RAND_bytes(b, sizeof b);
+  FillRandomBytes(b);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (unsigned char c : b) {

@@ -2,8 +2,7 @@
 
 #include <cstring>
 
-#include <openssl/rand.h>
-
+#include "kubeevents/api/common/random.h"
 #include "kubeevents/api/common/uuid.h"
 
 namespace kube::localapiserver::internal {
@@ -13,7 +12,7 @@ std::string UIDGenerator::Next() {
   {
     std::lock_guard lock(mu_);
     if (used_ + sizeof b > pool_.size()) {
-      RAND_bytes(pool_.data(), static_cast<int>(pool_.size()));
+      FillRandomBytes(pool_);
       used_ = 0;
     }
     std::memcpy(b, pool_.data() + used_, sizeof b);
@@ -26,7 +25,7 @@ std::string GenerateName(std::string_view base) {
   static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
   if (base.size() > 58) base = base.substr(0, 58);
   unsigned char r[5];
-  RAND_bytes(r, sizeof r);
+  FillRandomBytes(r);
   std::string out(base);
   for (unsigned char c : r) out += kAlphabet[c % (sizeof kAlphabet - 1)];
   return out;
