@@ -1,5 +1,6 @@
 #include "kubeevents/tools/record/event_broadcaster.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -13,6 +14,7 @@
 #include "kubeevents/tools/internal/recycled_fields.h"
 #include "kubeevents/tools/record/event_util.h"
 #include "kubeevents/tools/record/internal/record_counters.h"
+#include "kubeevents/tools/record/internal/sharded_sink_writer.h"
 #include "kubeevents/tools/record/internal/sink_writer.h"
 #include "kubeevents/watch/broadcaster.h"
 
@@ -38,6 +40,11 @@ struct BroadcasterCore {
   RecordCounters counters;
   std::unique_ptr<tools::internal::ConsumerGroup> consumers;
   std::atomic<std::uint64_t> next_seed{0};
+  std::size_t queue_length = kMaxQueuedEvents;
+  int writer_threads = 1;
+  // The sinks written by several threads, for Flush (each owned by its consumer's handler).
+  std::mutex sharded_mu;
+  std::vector<std::weak_ptr<ShardedSinkWriter>> sharded;
 
   std::mutex shutdown_mu;
   bool shut_down = false;
@@ -189,6 +196,8 @@ EventBroadcaster::EventBroadcaster(BroadcasterOptions options)
   core.seed = options.random_seed ? *options.random_seed : std::random_device{}();
   const std::size_t queue =
       options.max_queued_events == 0 ? kMaxQueuedEvents : options.max_queued_events;
+  core.queue_length = queue;
+  core.writer_threads = std::max(options.writer_threads, 1);
   core.mux = watch::Broadcaster::NewLongQueueBroadcaster(
       queue, watch::FullChannelBehavior::kDropIfChannelFull);
   // Enough idle events for a full queue to drain into and be refilled from.
@@ -241,11 +250,31 @@ ConsumerHandle EventBroadcaster::StartEventWatcher(std::function<void(const Even
 
 ConsumerHandle EventBroadcaster::StartRecordingToSink(std::shared_ptr<EventSink> sink) {
   auto& core = *core_;
-  auto writer = std::make_shared<internal::SinkWriter>(
-      std::move(sink), core.correlator_options, core.sleep_duration, core.clock, core.logger,
-      core.seed + core.next_seed.fetch_add(1), core.counters);
-  return StartConsumer(
-      [writer](const Event& e, std::stop_token stop) { writer->RecordToSink(e, stop); });
+  auto make_writer = [&] {
+    return std::make_unique<internal::SinkWriter>(
+        sink, core.correlator_options, core.sleep_duration, core.clock, core.logger,
+        core.seed + core.next_seed.fetch_add(1), core.counters);
+  };
+  if (core.writer_threads == 1) {
+    return StartConsumer(
+        [writer = std::shared_ptr<internal::SinkWriter>(make_writer())](
+            const Event& e, std::stop_token stop) { writer->RecordToSink(e, stop); });
+  }
+  std::vector<std::unique_ptr<internal::SinkWriter>> writers;
+  for (int i = 0; i < core.writer_threads; ++i) writers.push_back(make_writer());
+  auto sharded = std::make_shared<internal::ShardedSinkWriter>(
+      std::move(writers), core.queue_length, core.correlator_options.spam_key_func, core.logger,
+      core.counters.abandoned);
+  {
+    std::lock_guard lock(core.sharded_mu);
+    std::erase_if(core.sharded, [](const auto& w) { return w.expired(); });
+    core.sharded.push_back(sharded);
+  }
+  // The handler owns the writers: when the consumer ends (Stop, Shutdown), they stop too.
+  return ConsumerHandle(
+      core.consumers->Start([sharded](const watch::Event& item, std::stop_token stop) {
+        sharded->Dispatch(item, stop);
+      }));
 }
 
 std::string GoSyntax(const api::core::v1::ObjectReference& r) {
@@ -283,7 +312,21 @@ std::shared_ptr<EventRecorder> EventBroadcaster::NewRecorder(api::core::v1::Even
 }
 
 bool EventBroadcaster::Flush(std::chrono::nanoseconds timeout) {
-  return core_->consumers->Flush(std::chrono::steady_clock::now() + timeout);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!core_->consumers->Flush(deadline)) return false;
+  // The consumers have dispatched everything emitted before the call; a sink with several
+  // writers has written it once each writer has caught up.
+  std::vector<std::shared_ptr<internal::ShardedSinkWriter>> sharded;
+  {
+    std::lock_guard lock(core_->sharded_mu);
+    for (const auto& weak : core_->sharded) {
+      if (auto w = weak.lock()) sharded.push_back(std::move(w));
+    }
+  }
+  for (const auto& w : sharded) {
+    if (!w->WaitIdle(deadline)) return false;
+  }
+  return true;
 }
 
 RecordStats EventBroadcaster::Stats() const {

@@ -54,6 +54,15 @@ struct BroadcasterOptions {
   std::size_t max_queued_events = kMaxQueuedEvents;
   /// Seed of the retry jitter. Default: random.
   std::optional<std::uint64_t> random_seed;
+  /// Threads writing to each sink of StartRecordingToSink. Default 1: client-go's one writer,
+  /// one request in flight. With n > 1 every event goes to the writer its spam key picks
+  /// (source, involved object and type unless correlator_options.spam_key_func says
+  /// otherwise), each writer with its own correlator and a queue of max_queued_events: an
+  /// object's events are still correlated and written in order, while writes for different
+  /// objects overlap (n requests in flight, n connections). The correlator's caches are per
+  /// writer (n times the memory), and a custom aggregation key_func that groups events of
+  /// different spam keys aggregates within each writer only. kubeevents extension.
+  int writer_threads = 1;
 };
 
 /// Counters of an EventBroadcaster, summed over its recorders and consumers. Every event a
