@@ -92,6 +92,13 @@ Workload:
   --spam-filter              keep core/v1's spam filter on (default off: with it on, 25 of
                              the repeats are written and the rest skipped, as in client-go)
   --qps=Q                    client rate limit (default -1 = off; client-go's default is 5)
+  --core-writers=N           core/v1 writer threads per sink (record::BroadcasterOptions::
+                             writer_threads; default 1, client-go's one request in flight)
+  --far-latency=DUR          also run core/v1 against a second local server that adds DUR
+                             (whole milliseconds) to every request, as a cluster a network
+                             away would, with 1 and with 8 writers (default 2ms; 0 = skip;
+                             only with the default local server)
+  --far-events=N             events of each of those runs (default 2000)
 Output:
   --json=PATH                write the results as JSON
   -v=N                       pipeline log verbosity (default: errors and warnings only)
@@ -107,6 +114,11 @@ struct Flags {
   std::chrono::microseconds latency_interval{0};  // 0 = auto: 4 x the burst's time per event
   float qps = -1;
   int verbosity = -1;
+  int core_writers = 1;  // record::BroadcasterOptions::writer_threads
+  // The local server a network away: its added latency per request (0 = skip those runs),
+  // the events of each run and the core/v1 writer counts compared.
+  std::chrono::microseconds far_latency{2000};
+  std::size_t far_events = 2000;
 };
 
 bool ParseMicros(std::string_view s, std::chrono::microseconds& out) {
@@ -182,6 +194,12 @@ std::optional<Flags> ParseFlags(int argc, char** argv) {
       f.ns = value;
     } else if (key == "--spam-filter") {
       f.spam_filter = true;
+    } else if (key == "--core-writers") {
+      ok = number(f.core_writers) && f.core_writers >= 1;
+    } else if (key == "--far-latency") {
+      ok = ParseMicros(value, f.far_latency) && f.far_latency.count() % 1000 == 0;
+    } else if (key == "--far-events") {
+      ok = number(f.far_events) && f.far_events >= 2;
     } else if (key == "--qps") {
       try {
         f.qps = std::stof(std::string(value));
@@ -366,7 +384,7 @@ class EventsAckSink final : public kube::events::EventSink {
 // Servers.
 
 struct Target {
-  std::string name;  // "https", "http", "server", "kubeconfig"
+  std::string name;  // "https", "http", "server", "kubeconfig", "https-far"
   kube::rest::Config config;
   pid_t server_pid = -1;  // the local server process, for its CPU time
 };
@@ -385,7 +403,8 @@ class LocalServerProcess {
     if (!dir_.empty()) fs::remove_all(dir_, ec);
   }
 
-  kube::Status Start(const std::string& binary) {
+  /// Starts `binary` with `extra_args` after the usual ones.
+  kube::Status Start(const std::string& binary, const std::vector<std::string>& extra_args = {}) {
     // mkdtemp replaces the template's six trailing 'X's with a unique suffix.
     std::string tmpl =
         (fs::temp_directory_path() / "kubeevents-e2e-").string() + std::string(6, 'X');
@@ -401,6 +420,7 @@ class LocalServerProcess {
                                      "--cert-dir=" + dir_,
                                      "--kubeconfig=" + dir_ + "/kubeconfig",
                                      "--event-ttl=10m"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -511,6 +531,7 @@ struct Result {
   std::string drop_detail{};  // which counters the dropped events are in
   double client_cpu_us_per_event = 0, server_cpu_us_per_event = -1;
   bool client_cpu_includes_server = false;
+  int writers = 1;  // threads writing to the sink
 };
 
 void Latencies(const AckLog& log, Result& r) {
@@ -580,6 +601,8 @@ std::optional<Result> RunCore(const Target& t, const Flags& f, bool repeat, std:
   o.logger = t.config.logger;
   o.max_queued_events = n;  // sized to the burst: nothing is dropped, everything is written
   o.correlator_options.disable_spam_filter = !f.spam_filter;
+  o.writer_threads = f.core_writers;
+  r.writers = o.writer_threads;
   kube::record::EventBroadcaster b(o);
   b.StartRecordingToSink(sink);
   auto recorder = b.NewRecorder({"kubeevents-bench", "bench-node"});
@@ -646,6 +669,7 @@ std::optional<Result> RunEvents(const Target& t, const Flags& f, bool repeat, st
   // The pending writes are sharded by event key over the writers (total / writers each):
   // room for the whole burst in every shard, whatever the hash spread.
   o.max_pending_writes = n * static_cast<std::size_t>(o.writer_threads);
+  r.writers = o.writer_threads;
   kube::events::EventBroadcaster b(sink, o);
   if (auto st = b.StartRecordingToSink(); !st.ok()) {
     std::cerr << "kubeevents_e2e_bench: " << st << "\n";
@@ -759,6 +783,7 @@ std::string Json(const std::vector<Result>& results, const Flags& f, double loop
     return std::string(buf);
   };
   o << "{\n  \"events\": " << f.events << ",\n  \"latency_events\": " << f.latency_events
+    << ",\n  \"far_latency_us\": " << f.far_latency.count()
     << ",\n  \"spam_filter\": " << (f.spam_filter ? "true" : "false")
     << ",\n  \"loopback_round_trips_per_s\": " << num(loopback_rtt_per_s) << ",\n  \"runs\": [";
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -776,7 +801,7 @@ std::string Json(const std::vector<Result>& results, const Flags& f, double loop
       << ", \"client_cpu_us_per_event\": " << num(r.client_cpu_us_per_event)
       << ", \"server_cpu_us_per_event\": " << num(r.server_cpu_us_per_event)
       << ", \"client_cpu_includes_server\": " << (r.client_cpu_includes_server ? "true" : "false")
-      << "}";
+      << ", \"writers\": " << r.writers << "}";
   }
   o << "\n  ]\n}\n";
   return o.str();
@@ -862,9 +887,20 @@ int main(int argc, char** argv) {
       "flight): %.0f round trips/s\n",
       loopback_rtt);
   std::vector<Result> results;
-  std::printf("%-10s %-6s %-6s %-5s %7s %11s %9s %9s %9s %10s %10s %7s %7s\n", "target", "api",
+  const auto Print = [](const Result& r) {
+    std::printf("%-10s %-6s %-6s %-5s %7zu %11.0f %9llu %9s %9s %10s %10s %7llu %7llu %7d\n",
+                r.target.c_str(), r.api.c_str(), r.mode.c_str(), r.phase.c_str(), r.events,
+                r.events_per_s, static_cast<unsigned long long>(r.acked),
+                Fixed(r.p50_us, 1).c_str(), Fixed(r.p99_us, 1).c_str(),
+                Fixed(r.client_cpu_us_per_event, 2).c_str(),
+                Fixed(r.server_cpu_us_per_event, 2).c_str(),
+                static_cast<unsigned long long>(r.dropped_counted),
+                static_cast<unsigned long long>(r.silent_drops), r.writers);
+    std::fflush(stdout);
+  };
+  std::printf("%-10s %-6s %-6s %-5s %7s %11s %9s %9s %9s %10s %10s %7s %7s %7s\n", "target", "api",
               "mode", "phase", "events", "events/s", "acked", "p50_us", "p99_us", "client_us",
-              "server_us", "drops", "silent");
+              "server_us", "drops", "silent", "writers");
   for (const auto& t : targets) {
     for (const std::string api : {"core", "events"}) {
       if (!f.api.empty() && f.api != api) continue;
@@ -886,20 +922,45 @@ int main(int argc, char** argv) {
           std::optional<Result> run = api == "core" ? RunCore(t, f, repeat, n, interval)
                                                     : RunEvents(t, f, repeat, n, interval);
           if (!run) return 1;  // (the local server is stopped by its owner's destructor)
-          Result& r = *run;
-          r.client_cpu_includes_server = f.in_process;
-          std::printf("%-10s %-6s %-6s %-5s %7zu %11.0f %9llu %9s %9s %10s %10s %7llu %7llu\n",
-                      r.target.c_str(), r.api.c_str(), r.mode.c_str(), r.phase.c_str(), r.events,
-                      r.events_per_s, static_cast<unsigned long long>(r.acked),
-                      Fixed(r.p50_us, 1).c_str(), Fixed(r.p99_us, 1).c_str(),
-                      Fixed(r.client_cpu_us_per_event, 2).c_str(),
-                      Fixed(r.server_cpu_us_per_event, 2).c_str(),
-                      static_cast<unsigned long long>(r.dropped_counted),
-                      static_cast<unsigned long long>(r.silent_drops));
-          std::fflush(stdout);
-          results.push_back(r);
+          run->client_cpu_includes_server = f.in_process;
+          Print(*run);
+          results.push_back(*run);
         }
       }
+    }
+  }
+  // A cluster a network away: the core/v1 pipeline against a second local server that adds
+  // f.far_latency to every request, with client-go's one writer and with eight. One request
+  // in flight then waits out the whole latency per event; n writers keep n in flight.
+  const bool far = process != nullptr && f.far_latency.count() > 0 &&
+                   (f.api.empty() || f.api == "core") && !f.only_repeat &&
+                   (f.transport.empty() || f.transport == "https");
+  if (far) {
+    LocalServerProcess server;
+    const std::string latency = std::to_string(f.far_latency.count() / 1000) + "ms";
+    if (auto st = server.Start(FindApiServerBinary(f), {"--latency=" + latency}); !st.ok()) {
+      std::cerr << "kubeevents_e2e_bench: " << st << "\n";
+      return 1;
+    }
+    auto kubeconfig = kube::rest::LoadKubeconfigFile(server.kubeconfig());
+    if (!kubeconfig.ok()) {
+      std::cerr << "kubeevents_e2e_bench: " << kubeconfig.status() << "\n";
+      return 1;
+    }
+    kube::rest::Config c;
+    c.host = server.https();
+    c.bearer_token = server.token();
+    c.tls.ca_data = kubeconfig->tls.ca_data;
+    Target t{"https-far", c, server.pid()};
+    Tune(t.config, f);
+    for (const int writers : {1, 8}) {
+      Flags fw = f;
+      fw.core_writers = writers;
+      std::optional<Result> run =
+          RunCore(t, fw, /*repeat=*/false, f.far_events, std::chrono::microseconds(0));
+      if (!run) return 1;
+      Print(*run);
+      results.push_back(*run);
     }
   }
   if (!f.json.empty()) {
