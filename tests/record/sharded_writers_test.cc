@@ -182,5 +182,34 @@ TEST_F(ShardedWritersTest, StoppingTheConsumerStopsItsWriters) {
   EXPECT_EQ(sink->CallCount(), 10u);
 }
 
+TEST_F(ShardedWritersTest, ASinkMethodMayShutTheBroadcasterDown) {
+  // Shutdown waits for the consumer thread; the consumer must therefore never wait for a
+  // writer, one of which is the caller here.
+  auto b = std::make_unique<EventBroadcaster>(Options(3));
+  auto sink = std::make_shared<FakeEventSink>();
+  std::atomic<int> calls{0};
+  std::atomic<bool> shut_down{false};
+  sink->SetInterceptor([&](const FakeEventSink::Call&) {
+    if (calls.fetch_add(1) == 4) {
+      b->Shutdown();
+      shut_down = true;
+    }
+    return Status();
+  });
+  b->StartRecordingToSink(sink);
+  auto recorder = b->NewRecorder({"shutdown-from-sink", "node-1"});
+  for (int i = 0; i < 50; ++i) recorder->Eventf(Pod(i), "Normal", "Synced", "object %d", i);
+  ASSERT_TRUE(testing_support::Eventually([&] { return shut_down.load(); }));
+  // The writer that called Shutdown counts what its queue still holds once its sink call
+  // returns; every event ends up in exactly one bucket.
+  const auto accounted = [&] {
+    const auto s = b->Stats();
+    return s.created + s.failed_shutdown + s.abandoned + s.dropped_consumer_full +
+           s.dropped_shutdown;
+  };
+  EXPECT_TRUE(testing_support::Eventually([&] { return accounted() == 50u; })) << accounted();
+  b.reset();  // joins the writer that called Shutdown
+}
+
 }  // namespace
 }  // namespace kube::record

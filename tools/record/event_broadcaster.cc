@@ -42,9 +42,10 @@ struct BroadcasterCore {
   std::atomic<std::uint64_t> next_seed{0};
   std::size_t queue_length = kMaxQueuedEvents;
   int writer_threads = 1;
-  // The sinks written by several threads, for Flush (each owned by its consumer's handler).
+  // The sinks written by several threads (writer_threads > 1): Flush waits for them,
+  // Shutdown joins them. Their consumers' handlers only ask them to stop.
   std::mutex sharded_mu;
-  std::vector<std::weak_ptr<ShardedSinkWriter>> sharded;
+  std::vector<std::shared_ptr<ShardedSinkWriter>> sharded;
 
   std::mutex shutdown_mu;
   bool shut_down = false;
@@ -161,6 +162,13 @@ void ShutdownCore(BroadcasterCore& core) {
   core.mux->Shutdown();
   // Cancel: consumers finish the event in hand (retry sleeps abort) and count the rest.
   core.consumers->StopAndJoin();
+  // The same for the writers of sinks that have several (writer_threads > 1).
+  std::vector<std::shared_ptr<ShardedSinkWriter>> sharded;
+  {
+    std::lock_guard lock(core.sharded_mu);
+    sharded = core.sharded;
+  }
+  for (auto& w : sharded) w->Stop();
   if (core.context_thread.joinable() &&
       core.context_thread.get_id() != std::this_thread::get_id()) {
     core.context_thread.request_stop();
@@ -265,15 +273,24 @@ ConsumerHandle EventBroadcaster::StartRecordingToSink(std::shared_ptr<EventSink>
   auto sharded = std::make_shared<internal::ShardedSinkWriter>(
       std::move(writers), core.queue_length, core.correlator_options.spam_key_func, core.logger,
       core.counters.abandoned);
+  std::vector<std::shared_ptr<internal::ShardedSinkWriter>> ended;
   {
     std::lock_guard lock(core.sharded_mu);
-    std::erase_if(core.sharded, [](const auto& w) { return w.expired(); });
+    // Forget the writers of consumers that were stopped (joined below, outside the lock).
+    for (auto& w : core.sharded) {
+      if (w->stop_requested()) ended.push_back(std::move(w));
+    }
+    std::erase(core.sharded, nullptr);
     core.sharded.push_back(sharded);
   }
-  // The handler owns the writers: when the consumer ends (Stop, Shutdown), they stop too.
+  for (auto& w : ended) w->Stop();
+  // When the consumer ends (Stop, Shutdown) its writers are asked to stop too. It does not
+  // wait for them: a sink's method that calls Shutdown would be waiting for it in turn.
+  auto stop_at_end = std::shared_ptr<internal::ShardedSinkWriter>(
+      sharded.get(), [keep = sharded](internal::ShardedSinkWriter* w) { w->RequestStop(); });
   return ConsumerHandle(
-      core.consumers->Start([sharded](const watch::Event& item, std::stop_token stop) {
-        sharded->Dispatch(item, stop);
+      core.consumers->Start([stop_at_end](const watch::Event& item, std::stop_token stop) {
+        stop_at_end->Dispatch(item, stop);
       }));
 }
 
@@ -319,9 +336,7 @@ bool EventBroadcaster::Flush(std::chrono::nanoseconds timeout) {
   std::vector<std::shared_ptr<internal::ShardedSinkWriter>> sharded;
   {
     std::lock_guard lock(core_->sharded_mu);
-    for (const auto& weak : core_->sharded) {
-      if (auto w = weak.lock()) sharded.push_back(std::move(w));
-    }
+    sharded = core_->sharded;
   }
   for (const auto& w : sharded) {
     if (!w->WaitIdle(deadline)) return false;

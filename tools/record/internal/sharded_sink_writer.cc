@@ -45,17 +45,37 @@ void ShardedSinkWriter::Dispatch(const watch::Event& item, std::stop_token stop)
 void ShardedSinkWriter::Run(Shard& shard, std::stop_token stop) {
   while (auto item = shard.queue.Receive(stop)) {
     if (stop.stop_requested()) {
-      // Received as the stop came: not written, counted with the rest of the queue.
-      ++shard.abandoned_at_stop;
+      // Received as the stop came: not written, counted with the rest of the queue below.
+      shard.finished.fetch_add(1, std::memory_order_release);
+      CountAbandoned(1);
       break;
     }
     shard.writer->RecordToSink(*item->As<Event>(), stop);
     shard.finished.fetch_add(1, std::memory_order_release);
-    if (idle_waiters_.load(std::memory_order_acquire) > 0) {
-      { std::lock_guard lock(idle_mu_); }
-      idle_cv_.notify_all();
-    }
+    WakeIdleWaiters();
   }
+  // Stopped: the queue is closed (RequestStop closes it first), so what is left in it is all
+  // that will ever be; this writer counts it. Dispatch counts what it could not queue.
+  std::uint64_t abandoned = 0;
+  while (shard.queue.TryReceive()) {
+    ++abandoned;
+    shard.finished.fetch_add(1, std::memory_order_release);
+  }
+  CountAbandoned(abandoned);
+  WakeIdleWaiters();
+}
+
+void ShardedSinkWriter::CountAbandoned(std::uint64_t n) {
+  if (n == 0) return;
+  abandoned_.fetch_add(n, std::memory_order_relaxed);
+  logger_->Error("Dropped queued events: the sink's writers stopped before handling them",
+                 {{"count", std::to_string(n)}});
+}
+
+void ShardedSinkWriter::WakeIdleWaiters() {
+  if (idle_waiters_.load(std::memory_order_acquire) == 0) return;
+  { std::lock_guard lock(idle_mu_); }
+  idle_cv_.notify_all();
 }
 
 bool ShardedSinkWriter::WaitIdle(std::chrono::steady_clock::time_point deadline) {
@@ -77,30 +97,23 @@ bool ShardedSinkWriter::WaitIdle(std::chrono::steady_clock::time_point deadline)
   return idle;
 }
 
-void ShardedSinkWriter::Stop() {
-  std::lock_guard stop_lock(stop_mu_);
-  if (stopped_) return;
-  stopped_ = true;
+void ShardedSinkWriter::RequestStop() {
+  stop_requested_.store(true, std::memory_order_release);
   for (auto& shard : shards_) {
+    shard->queue.Close();  // first: a writer that sees the stop finds its queue final
     shard->thread.request_stop();
-    shard->queue.Close();
   }
-  std::uint64_t abandoned = 0;
+}
+
+void ShardedSinkWriter::Stop() {
+  RequestStop();
+  std::lock_guard lock(join_mu_);
   for (auto& shard : shards_) {
-    if (shard->thread.joinable()) shard->thread.join();
-    abandoned += shard->abandoned_at_stop;
-    shard->finished.fetch_add(shard->abandoned_at_stop, std::memory_order_release);
-    while (shard->queue.TryReceive()) {
-      ++abandoned;
-      shard->finished.fetch_add(1, std::memory_order_release);
+    // A sink's method that shuts the broadcaster down runs on a writer: that one ends by
+    // itself once the method returns, and is joined when this object is destroyed.
+    if (shard->thread.joinable() && shard->thread.get_id() != std::this_thread::get_id()) {
+      shard->thread.join();
     }
-  }
-  { std::lock_guard lock(idle_mu_); }
-  idle_cv_.notify_all();
-  if (abandoned > 0) {
-    abandoned_.fetch_add(abandoned, std::memory_order_relaxed);
-    logger_->Error("Dropped queued events: the sink's writers stopped before handling them",
-                   {{"count", std::to_string(abandoned)}});
   }
 }
 

@@ -33,7 +33,7 @@ class ShardedSinkWriter {
   ShardedSinkWriter(std::vector<std::unique_ptr<SinkWriter>> writers, std::size_t queue_capacity,
                     EventSpamKeyFunc spam_key, std::shared_ptr<Logger> logger,
                     std::atomic<std::uint64_t>& abandoned);
-  /// Stop().
+  /// Stop(); then the writers' threads are joined, the calling one included.
   ~ShardedSinkWriter();
   ShardedSinkWriter(const ShardedSinkWriter&) = delete;
   ShardedSinkWriter& operator=(const ShardedSinkWriter&) = delete;
@@ -47,9 +47,17 @@ class ShardedSinkWriter {
   /// False if `deadline` passed first.
   bool WaitIdle(std::chrono::steady_clock::time_point deadline);
 
-  /// Stops the writers (a retry sleep aborts), joins them, and counts the events still queued
-  /// as abandoned. Idempotent.
+  /// Asks the writers to stop without waiting for them: a write in flight is cancelled (a
+  /// retry sleep aborts) and each writer counts what is left in its queue as abandoned. For
+  /// the consumer thread as it ends (it must not wait on a writer: a sink's method may be
+  /// waiting for that very thread in Shutdown). Idempotent.
+  void RequestStop();
+
+  /// RequestStop, then joins the writers (all but the calling thread). Idempotent.
   void Stop();
+
+  /// Whether RequestStop (or Stop) was called.
+  bool stop_requested() const { return stop_requested_.load(std::memory_order_acquire); }
 
  private:
   struct Shard {
@@ -58,18 +66,19 @@ class ShardedSinkWriter {
     std::unique_ptr<SinkWriter> writer;
     std::atomic<std::uint64_t> dispatched{0};
     std::atomic<std::uint64_t> finished{0};
-    std::uint64_t abandoned_at_stop = 0;  // written by the thread, read after joining it
     std::jthread thread;
   };
 
   void Run(Shard& shard, std::stop_token stop);
+  void CountAbandoned(std::uint64_t n);
+  void WakeIdleWaiters();
 
   std::vector<std::unique_ptr<Shard>> shards_;
   EventSpamKeyFunc spam_key_;
   std::shared_ptr<Logger> logger_;
   std::atomic<std::uint64_t>& abandoned_;
-  std::mutex stop_mu_;
-  bool stopped_ = false;
+  std::mutex join_mu_;  // Stop from two threads at once
+  std::atomic<bool> stop_requested_{false};
   // WaitIdle's wake-ups: a writer notifies only while someone waits.
   std::mutex idle_mu_;
   std::condition_variable idle_cv_;
