@@ -37,32 +37,26 @@ void ShardedSinkWriter::Dispatch(const watch::Event& item, std::stop_token stop)
   shard.dispatched.fetch_add(1, std::memory_order_relaxed);
   if (!shard.queue.Send(item, stop)) {
     // Stopped (or the writers are): never reaches a writer.
-    abandoned_.fetch_add(1, std::memory_order_relaxed);
-    shard.finished.fetch_add(1, std::memory_order_release);
+    CountAbandoned(1);
+    Finished(shard, 1);
   }
 }
 
 void ShardedSinkWriter::Run(Shard& shard, std::stop_token stop) {
+  std::uint64_t abandoned = 0;
   while (auto item = shard.queue.Receive(stop)) {
     if (stop.stop_requested()) {
-      // Received as the stop came: not written, counted with the rest of the queue below.
-      shard.finished.fetch_add(1, std::memory_order_release);
-      CountAbandoned(1);
+      abandoned = 1;  // received as the stop came: not written
       break;
     }
     shard.writer->RecordToSink(*item->As<Event>(), stop);
-    shard.finished.fetch_add(1, std::memory_order_release);
-    WakeIdleWaiters();
+    Finished(shard, 1);
   }
   // Stopped: the queue is closed (RequestStop closes it first), so what is left in it is all
   // that will ever be; this writer counts it. Dispatch counts what it could not queue.
-  std::uint64_t abandoned = 0;
-  while (shard.queue.TryReceive()) {
-    ++abandoned;
-    shard.finished.fetch_add(1, std::memory_order_release);
-  }
+  while (shard.queue.TryReceive()) ++abandoned;
   CountAbandoned(abandoned);
-  WakeIdleWaiters();
+  Finished(shard, abandoned);  // after counting: a Flush it wakes sees the count
 }
 
 void ShardedSinkWriter::CountAbandoned(std::uint64_t n) {
@@ -72,8 +66,12 @@ void ShardedSinkWriter::CountAbandoned(std::uint64_t n) {
                  {{"count", std::to_string(n)}});
 }
 
-void ShardedSinkWriter::WakeIdleWaiters() {
-  if (idle_waiters_.load(std::memory_order_acquire) == 0) return;
+void ShardedSinkWriter::Finished(Shard& shard, std::uint64_t n) {
+  if (n == 0) return;
+  // Sequentially consistent, with WaitIdle's count of waiters: either this sees the waiter,
+  // or the waiter's check sees this count.
+  shard.finished.fetch_add(n);
+  if (idle_waiters_.load() == 0) return;
   { std::lock_guard lock(idle_mu_); }
   idle_cv_.notify_all();
 }
@@ -86,14 +84,14 @@ bool ShardedSinkWriter::WaitIdle(std::chrono::steady_clock::time_point deadline)
   }
   const auto done = [&] {
     for (std::size_t i = 0; i < shards_.size(); ++i) {
-      if (shards_[i]->finished.load(std::memory_order_acquire) < targets[i]) return false;
+      if (shards_[i]->finished.load() < targets[i]) return false;
     }
     return true;
   };
   std::unique_lock lock(idle_mu_);
-  idle_waiters_.fetch_add(1, std::memory_order_acq_rel);
+  idle_waiters_.fetch_add(1);
   const bool idle = idle_cv_.wait_until(lock, deadline, done);
-  idle_waiters_.fetch_sub(1, std::memory_order_acq_rel);
+  idle_waiters_.fetch_sub(1);
   return idle;
 }
 

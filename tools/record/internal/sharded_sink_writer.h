@@ -70,8 +70,9 @@ class ShardedSinkWriter {
   };
 
   void Run(Shard& shard, std::stop_token stop);
+  // `n` more of the shard's events handled (written, failed or abandoned): wakes WaitIdle.
+  void Finished(Shard& shard, std::uint64_t n);
   void CountAbandoned(std::uint64_t n);
-  void WakeIdleWaiters();
 
   std::vector<std::unique_ptr<Shard>> shards_;
   EventSpamKeyFunc spam_key_;
