@@ -3,12 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "kubeevents/api/errors/errors.h"
 #include "kubeevents/client/event_sink.h"
 #include "kubeevents/client/rest/events_client.h"
 #include "kubeevents/client/rest/kubeconfig.h"
 #include "kubeevents/client/rest/rest_client.h"
 #include "kubeevents/tools/localapiserver/server.h"
+#include "kubeevents/tools/record/event_broadcaster.h"
 
 namespace kube::localapiserver {
 namespace {
@@ -134,6 +137,51 @@ TEST_F(SinkTest, EventsV1SinkSeriesPatchAndCoreV1ReadsBack) {
   auto nf = sink->Patch(missing, patch);
   ASSERT_FALSE(nf.ok());
   EXPECT_TRUE(api::errors::IsNotFound(nf.status()));
+}
+
+TEST_F(SinkTest, SeveralCoreV1WritersKeepEachObjectsCountOverHttps) {
+  // record::BroadcasterOptions::writer_threads over the real REST sink: four writers, four
+  // requests in flight on their own connections, each request held 2 ms by the server, and
+  // two of them reset unanswered (transport errors: retried). Every object ends up as one
+  // Event whose count is the number of times it was reported, as with client-go's single
+  // writer.
+  server_->faults().SetLatency(std::chrono::milliseconds(2));
+  server_->faults().ResetNext(2);
+  record::BroadcasterOptions o;
+  o.logger = std::make_shared<NullLogger>();
+  o.writer_threads = 4;
+  o.sleep_duration = std::chrono::milliseconds(10);  // the retries after the two resets
+  o.correlator_options.disable_spam_filter = true;
+  record::EventBroadcaster b(o);
+  rest::Config unlimited = config_;
+  unlimited.qps = -1;  // client-go's 5/s would make this test take 10 s
+  b.StartRecordingToSink(rest::NewCoreV1EventSink(unlimited));
+  auto recorder = b.NewRecorder({"sharded-sink-test", "node-1"});
+  constexpr int kObjects = 12;
+  constexpr int kRepeats = 5;
+  for (int r = 0; r < kRepeats; ++r) {
+    for (int i = 0; i < kObjects; ++i) {
+      const std::string name = "worker-" + std::to_string(i);
+      recorder->Eventf(v1::ObjectReference{"Pod", "default", name, "uid-" + name, "v1", "", ""},
+                       "Normal", "Synced", "%s synced", name);
+    }
+  }
+  ASSERT_TRUE(b.Flush(std::chrono::seconds(60)));
+  const auto stats = b.Stats();
+  EXPECT_EQ(stats.created, static_cast<std::uint64_t>(kObjects));
+  EXPECT_EQ(stats.patched, static_cast<std::uint64_t>(kObjects * (kRepeats - 1)));
+  EXPECT_EQ(stats.retries, 2u);
+  EXPECT_EQ(stats.failed_rejected + stats.failed_retry_limit + stats.abandoned, 0u);
+  b.Shutdown();
+
+  rest::CoreV1EventsClient events(client_, "default");
+  auto list = events.List({.field_selector = "reason=Synced"});
+  ASSERT_TRUE(list.ok()) << list.status();
+  std::map<std::string, int> count_by_object;
+  for (const auto& e : list->items) count_by_object[e.involved_object.name] += e.count;
+  ASSERT_EQ(count_by_object.size(), static_cast<std::size_t>(kObjects));
+  EXPECT_EQ(list->items.size(), static_cast<std::size_t>(kObjects));  // one Event per object
+  for (const auto& [name, count] : count_by_object) EXPECT_EQ(count, kRepeats) << name;
 }
 
 }  // namespace
