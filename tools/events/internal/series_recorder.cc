@@ -25,30 +25,17 @@ SeriesRecorder::SeriesRecorder(std::shared_ptr<EventSink> sink, const Broadcaste
       logger_(std::move(logger)),
       counters_(counters),
       sleep_duration_(options.sleep_duration),
-      writer_count_(options.writer_threads < 1 ? 1 : options.writer_threads),
       max_cached_(options.max_cached_events),
-      rng_(options.random_seed ? *options.random_seed : std::random_device{}()) {
-  const std::size_t total =
-      options.max_pending_writes == 0 ? kMaxQueuedEvents : options.max_pending_writes;
-  const auto writers = static_cast<std::size_t>(writer_count_);
-  for (std::size_t i = 0; i < writers; ++i) {
-    pending_.push_back(std::make_unique<watch::Chan<PendingWrite>>(
-        std::max<std::size_t>(1, total / writers + (i < total % writers ? 1 : 0))));
-  }
-}
+      writers_(static_cast<std::size_t>(std::max(options.writer_threads, 1)),
+               options.max_pending_writes == 0 ? kMaxQueuedEvents : options.max_pending_writes),
+      rng_(options.random_seed ? *options.random_seed : std::random_device{}()) {}
 
 SeriesRecorder::~SeriesRecorder() { Stop(); }
 
 void SeriesRecorder::Start() {
-  for (int i = 0; i < writer_count_; ++i) {
-    threads_.emplace_back(
-        [this, queue = pending_[static_cast<std::size_t>(i)].get()](std::stop_token stop) {
-          while (auto write = queue->Receive(stop)) {
-            AttemptRecording(*std::move(write), stop);
-            WriteDone();
-          }
-        });
-  }
+  writers_.Start([this](std::size_t, PendingWrite&& write, std::stop_token stop) {
+    AttemptRecording(std::move(write), stop);
+  });
   // Both tasks run once at once, then every period after the previous run completed (Go's
   // wait.Until). The first run happens here, before any event can be observed: the cache is
   // empty, so it writes nothing, but running it on the task's thread instead would let it
@@ -69,7 +56,7 @@ void SeriesRecorder::Start() {
 
 void SeriesRecorder::RequestStop() {
   for (auto& t : threads_) t.request_stop();
-  for (auto& queue : pending_) queue->Close();
+  writers_.RequestStop();
 }
 
 void SeriesRecorder::Stop() {
@@ -77,14 +64,10 @@ void SeriesRecorder::Stop() {
   for (auto& t : threads_) {
     if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
   }
-  threads_.clear();
   std::uint64_t unsent = 0, unsent_counts = 0;
-  for (auto& queue : pending_) {
-    while (auto write = queue->TryReceive()) {
-      ++(write->purpose == Purpose::kOccurrence ? unsent : unsent_counts);
-      WriteDone();
-    }
-  }
+  writers_.Stop([&](PendingWrite&& write) {
+    ++(write.purpose == Purpose::kOccurrence ? unsent : unsent_counts);
+  });
   if (unsent > 0) {
     EventsCounters::Inc(counters_.abandoned, unsent);
     logger_->Error("Dropped queued event writes: the broadcaster shut down",
@@ -126,15 +109,12 @@ SeriesRecorder::EvictOldestLocked() {
 }
 
 std::size_t SeriesRecorder::WriterOf(const std::string& key) const {
-  return std::hash<std::string>{}(key) % pending_.size();
+  return std::hash<std::string>{}(key) % writers_.size();
 }
 
 bool SeriesRecorder::Enqueue(std::size_t writer, PendingWrite write) {
-  auto& queue = *pending_[writer];
-  outstanding_.fetch_add(1, std::memory_order_relaxed);
   // TrySend moves from `write` only when it succeeds, so the event is intact for the logs.
-  if (queue.TrySend(std::move(write))) return true;
-  WriteDone();
+  if (writers_.TrySend(writer, std::move(write))) return true;
   const std::string description = Describe(write.event);  // NOLINT(bugprone-use-after-move)
   if (write.purpose == Purpose::kMaintenance) {
     EventsCounters::Inc(counters_.failed_series_writes);
@@ -142,7 +122,7 @@ bool SeriesRecorder::Enqueue(std::size_t writer, PendingWrite write) {
                    {{"event", description}});
     return false;
   }
-  if (queue.closed()) {
+  if (writers_.stopped()) {
     EventsCounters::Inc(counters_.abandoned);
     return false;
   }
@@ -188,18 +168,8 @@ void SeriesRecorder::Observe(const Event& incoming) {
   Enqueue(writer, PendingWrite{*std::move(to_send), Purpose::kOccurrence});
 }
 
-void SeriesRecorder::WriteDone() {
-  if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  // Idle now. Taking the lock orders this with a WaitIdle that checked the count before the
-  // decrement and is about to sleep: it is asleep (and woken here) or not yet checked again.
-  { std::lock_guard lock(idle_mu_); }
-  idle_cv_.notify_all();
-}
-
 bool SeriesRecorder::WaitIdle(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(idle_mu_);
-  return idle_cv_.wait_until(lock, deadline,
-                             [&] { return outstanding_.load(std::memory_order_acquire) == 0; });
+  return writers_.WaitIdle(deadline);
 }
 
 SeriesRecorder::WriteResult SeriesRecorder::RecordEvent(Event event, Purpose purpose,

@@ -18,7 +18,7 @@
 #include "kubeevents/api/common/clock.h"
 #include "kubeevents/api/common/logger.h"
 #include "kubeevents/tools/events/event_broadcaster.h"
-#include "kubeevents/watch/chan.h"
+#include "kubeevents/tools/internal/keyed_writers.h"
 
 namespace kube::events::internal {
 
@@ -84,14 +84,12 @@ class SeriesRecorder {
   void Forget(Lru::iterator it);  // under mu_
   void FinishSeries(std::stop_token cancel = {});
   void RefreshExistingEventSeries(std::stop_token cancel = {});
-  void WriteDone();
 
   std::shared_ptr<EventSink> sink_;
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<Logger> logger_;
   EventsCounters& counters_;
   std::chrono::nanoseconds sleep_duration_;
-  int writer_count_;
 
   std::size_t max_cached_;  // 0: no bound
 
@@ -100,19 +98,15 @@ class SeriesRecorder {
   std::unordered_map<std::string_view, Lru::iterator> index_;  // views of CacheEntry::key
   std::string key_buf_;  // Observe's isomorphism key (under mu_)
 
-  // One bounded queue per writer; an event's isomorphism key picks the queue, so the create
-  // and the later series patches of one event are written in order by the same writer.
-  std::vector<std::unique_ptr<watch::Chan<PendingWrite>>> pending_;
-  // Writes queued + in flight. Counted without a lock; only the write that brings it to zero
-  // takes idle_mu_ and wakes WaitIdle, so a Flush during a burst is not woken per write.
-  std::atomic<std::size_t> outstanding_{0};
-  std::mutex idle_mu_;  // orders that last decrement with WaitIdle's check of it
-  std::condition_variable idle_cv_;
+  // One bounded queue and thread per writer; an event's isomorphism key picks the queue, so
+  // the create and the later series patches of one event are written in order by the same
+  // writer.
+  tools::internal::KeyedWriters<PendingWrite> writers_;
 
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
 
-  std::vector<std::jthread> threads_;  // writers + finish + refresh
+  std::vector<std::jthread> threads_;  // finish + refresh
 };
 
 }  // namespace kube::events::internal

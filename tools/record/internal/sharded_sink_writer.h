@@ -1,21 +1,17 @@
-// Internal: recordToSink over several writer threads (BroadcasterOptions::sink_writers > 1).
+// Internal: recordToSink over several writer threads (BroadcasterOptions::writer_threads > 1).
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <stop_token>
-#include <string>
-#include <thread>
 #include <vector>
 
 #include "kubeevents/api/common/logger.h"
+#include "kubeevents/tools/internal/keyed_writers.h"
 #include "kubeevents/tools/record/event_correlator.h"
 #include "kubeevents/tools/record/internal/sink_writer.h"
-#include "kubeevents/watch/chan.h"
 #include "kubeevents/watch/watch.h"
 
 namespace kube::record::internal {
@@ -29,61 +25,46 @@ namespace kube::record::internal {
 class ShardedSinkWriter {
  public:
   /// Starts one thread per writer, each with a queue of `queue_capacity` events. `abandoned`
-  /// counts the events still queued when the writers stop.
+  /// counts the events that were not written because the writers stopped.
   ShardedSinkWriter(std::vector<std::unique_ptr<SinkWriter>> writers, std::size_t queue_capacity,
                     EventSpamKeyFunc spam_key, std::shared_ptr<Logger> logger,
                     std::atomic<std::uint64_t>& abandoned);
-  /// Stop(); then the writers' threads are joined, the calling one included.
+  /// Stop().
   ~ShardedSinkWriter();
   ShardedSinkWriter(const ShardedSinkWriter&) = delete;
   ShardedSinkWriter& operator=(const ShardedSinkWriter&) = delete;
 
   /// Queues `item` (a core/v1 Event) for its writer, waiting while that writer's queue is
-  /// full. If `stop` is requested first, the event is counted as abandoned. Called by one
-  /// thread (the consumer's).
+  /// full. If the writers stop or `stop` is requested first, the event is counted as
+  /// abandoned. Called by one thread (the consumer's).
   void Dispatch(const watch::Event& item, std::stop_token stop);
 
-  /// Waits until every writer has handled every event dispatched to it before the call.
-  /// False if `deadline` passed first.
-  bool WaitIdle(std::chrono::steady_clock::time_point deadline);
+  /// Waits until no event is queued or being written. False if `deadline` passed first.
+  bool WaitIdle(std::chrono::steady_clock::time_point deadline) {
+    return writers_.WaitIdle(deadline);
+  }
 
   /// Asks the writers to stop without waiting for them: a write in flight is cancelled (a
-  /// retry sleep aborts) and each writer counts what is left in its queue as abandoned. For
-  /// the consumer thread as it ends (it must not wait on a writer: a sink's method may be
-  /// waiting for that very thread in Shutdown). Idempotent.
-  void RequestStop();
+  /// retry sleep aborts). For the consumer thread as it ends (it must not wait on a writer: a
+  /// sink's method may be waiting for that very thread in Shutdown). Any thread; idempotent.
+  void RequestStop() { writers_.RequestStop(); }
 
-  /// RequestStop, then joins the writers (all but the calling thread). Idempotent.
+  /// RequestStop, joins the writers (all but the calling thread), and counts the events still
+  /// queued as abandoned. Idempotent.
   void Stop();
 
   /// Whether RequestStop (or Stop) was called.
-  bool stop_requested() const { return stop_requested_.load(std::memory_order_acquire); }
+  bool stop_requested() const { return writers_.stopped(); }
 
  private:
-  struct Shard {
-    explicit Shard(std::size_t capacity) : queue(capacity) {}
-    watch::Chan<watch::Event> queue;
-    std::unique_ptr<SinkWriter> writer;
-    std::atomic<std::uint64_t> dispatched{0};
-    std::atomic<std::uint64_t> finished{0};
-    std::jthread thread;
-  };
+  void CountAbandoned(std::uint64_t n);  // counts and logs
+  void LogAbandoned(std::uint64_t n);
 
-  void Run(Shard& shard, std::stop_token stop);
-  // `n` more of the shard's events handled (written, failed or abandoned): wakes WaitIdle.
-  void Finished(Shard& shard, std::uint64_t n);
-  void CountAbandoned(std::uint64_t n);
-
-  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<SinkWriter>> sinks_;  // one per writer thread, by index
   EventSpamKeyFunc spam_key_;
   std::shared_ptr<Logger> logger_;
   std::atomic<std::uint64_t>& abandoned_;
-  std::mutex join_mu_;  // Stop from two threads at once
-  std::atomic<bool> stop_requested_{false};
-  // WaitIdle's wake-ups: a writer notifies only while someone waits.
-  std::mutex idle_mu_;
-  std::condition_variable idle_cv_;
-  std::atomic<int> idle_waiters_{0};
+  tools::internal::KeyedWriters<watch::Event> writers_;
 };
 
 }  // namespace kube::record::internal
